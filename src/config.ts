@@ -1,0 +1,184 @@
+/**
+ * The only reader of `process.env` and command-line flags.
+ *
+ * Every setting has an environment variable and a matching flag; the flag wins.
+ * The README's configuration table is the user-facing copy of {@link SETTINGS}.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+/** How to reach the Docker Engine, parsed from `DOCKER_HOST` the way the docker CLI reads it. */
+export type DockerEndpoint =
+  | { readonly kind: 'unix'; readonly socketPath: string }
+  | {
+      readonly kind: 'tcp';
+      readonly host: string;
+      readonly port: number;
+      readonly tls?: { readonly ca: Buffer; readonly cert: Buffer; readonly key: Buffer; readonly verify: boolean };
+    }
+  | { readonly kind: 'ssh'; readonly host: string; readonly port: number; readonly username?: string };
+
+/** Log levels accepted by `LOG_LEVEL` (pino's). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The frozen configuration every other module receives. */
+export interface Config {
+  /** Address the HTTP/WebSocket server binds. */
+  readonly host: string;
+  /** TCP port; 0 picks a free one (tests). */
+  readonly port: number;
+  /** The `DOCKER_HOST` string as given (or the default). */
+  readonly dockerHost: string;
+  /** True when the user named a daemon (env or flag): then dockql never starts its own engine. */
+  readonly dockerHostExplicit: boolean;
+  readonly docker: DockerEndpoint;
+  /** Directory holding saved/exported/uploaded archives. */
+  readonly archiveDir: string;
+  /** State directory of the private engine `npm start` may start. */
+  readonly engineDir: string;
+  readonly logLevel: LogLevel;
+  /** `NODE_ENV=development`: errors keep their stack and detail. */
+  readonly development: boolean;
+}
+
+/** One configurable setting: the env variable, its flag, default and meaning (the README table). */
+interface Setting {
+  readonly env: string;
+  readonly flag: string;
+  readonly fallbackEnv?: string;
+  readonly defaultValue?: string;
+}
+
+/** Every setting, by config key. Extend here and in the README table together. */
+export const SETTINGS = {
+  host: { env: 'DOCKQL_HOST', flag: 'host', defaultValue: '127.0.0.1' },
+  port: { env: 'DOCKQL_PORT', flag: 'port', fallbackEnv: 'PORT', defaultValue: '4000' },
+  dockerHost: { env: 'DOCKER_HOST', flag: 'docker-host', defaultValue: 'unix:///var/run/docker.sock' },
+  tlsVerify: { env: 'DOCKER_TLS_VERIFY', flag: 'tlsverify' },
+  certPath: { env: 'DOCKER_CERT_PATH', flag: 'cert-path' },
+  archiveDir: { env: 'DOCKQL_ARCHIVE_DIR', flag: 'archive-dir', defaultValue: './archives' },
+  engineDir: { env: 'DOCKQL_ENGINE_DIR', flag: 'engine-dir', defaultValue: './.dockql/engine' },
+  logLevel: { env: 'LOG_LEVEL', flag: 'log-level', defaultValue: 'info' },
+} as const satisfies Record<string, Setting>;
+
+/** A configuration value that cannot be used; `main` prints the message as one line and exits. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads the configuration from flags (`argv`, without node and script) and the environment.
+ * @throws ConfigError naming the variable when a value is unusable.
+ */
+export function loadConfig(argv: readonly string[] = process.argv.slice(2), env: Env = process.env): Config {
+  const flags = parseFlags(argv);
+  const raw = (key: keyof typeof SETTINGS): string | undefined => {
+    const s: Setting = SETTINGS[key];
+    const fromFlag = flags[s.flag];
+    if (fromFlag !== undefined) return fromFlag;
+    const fromEnv = nonEmpty(env[s.env]) ?? (s.fallbackEnv ? nonEmpty(env[s.fallbackEnv]) : undefined);
+    return fromEnv ?? s.defaultValue;
+  };
+
+  const dockerHost = raw('dockerHost')!;
+  const config: Config = {
+    host: parseHost(raw('host')!),
+    port: parsePort(raw('port')!),
+    dockerHost,
+    dockerHostExplicit: flags['docker-host'] !== undefined || nonEmpty(env.DOCKER_HOST) !== undefined,
+    docker: parseDockerHost(dockerHost, raw('tlsVerify'), raw('certPath'), env),
+    archiveDir: path.resolve(raw('archiveDir')!),
+    engineDir: path.resolve(raw('engineDir')!),
+    logLevel: parseLogLevel(raw('logLevel')!),
+    development: env.NODE_ENV === 'development',
+  };
+  return Object.freeze(config);
+}
+
+function parseFlags(argv: readonly string[]): Record<string, string | undefined> {
+  const options = Object.fromEntries(
+    Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }]),
+  );
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | undefined
+    >;
+  } catch (err) {
+    throw new ConfigError(`command line: ${(err as Error).message}`);
+  }
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function parseHost(v: string): string {
+  // A bind address or host name; anything with a scheme, path or spaces is a mistake worth naming.
+  if (!/^[A-Za-z0-9.:_-]+$/.test(v) && !/^\[[0-9A-Fa-f:.]+\]$/.test(v)) {
+    throw new ConfigError(`${SETTINGS.host.env}: "${v}" is not a host name or IP address`);
+  }
+  return v.replace(/^\[(.*)\]$/, '$1');
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535) {
+    throw new ConfigError(`${SETTINGS.port.env}: "${v}" is not a TCP port (0-65535)`);
+  }
+  return n;
+}
+
+function parseLogLevel(v: string): LogLevel {
+  const level = v.toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError(`${SETTINGS.logLevel.env}: "${v}" is not one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return level as LogLevel;
+}
+
+/**
+ * Parses `DOCKER_HOST` as the docker CLI does: unix://path, tcp://host:port (TLS when
+ * DOCKER_TLS_VERIFY is set or DOCKER_CERT_PATH is given), ssh://[user@]host[:port].
+ */
+export function parseDockerHost(value: string, tlsVerify: string | undefined, certPath: string | undefined, env: Env): DockerEndpoint {
+  const bad = (why: string) => new ConfigError(`${SETTINGS.dockerHost.env}: "${value}" ${why}`);
+  const scheme = /^([a-z]+):\/\//.exec(value)?.[1];
+  if (scheme === 'unix') {
+    const socketPath = value.slice('unix://'.length);
+    if (!socketPath.startsWith('/')) throw bad('needs an absolute socket path, e.g. unix:///var/run/docker.sock');
+    return { kind: 'unix', socketPath };
+  }
+  if (scheme === 'tcp' || scheme === 'ssh') {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw bad('is not a valid URL');
+    }
+    if (!url.hostname) throw bad('has no host');
+    if (url.pathname !== '' && url.pathname !== '/') throw bad('must not have a path');
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    if (scheme === 'ssh') {
+      return { kind: 'ssh', host, port: url.port ? Number(url.port) : 22, username: url.username || undefined };
+    }
+    const useTls = nonEmpty(tlsVerify) !== undefined || nonEmpty(certPath) !== undefined;
+    const port = url.port ? Number(url.port) : useTls ? 2376 : 2375;
+    if (!useTls) return { kind: 'tcp', host, port };
+    const dir = nonEmpty(certPath) ?? path.join(env.HOME ?? '/root', '.docker');
+    const read = (file: string) => {
+      try {
+        return readFileSync(path.join(dir, file));
+      } catch {
+        throw new ConfigError(`${SETTINGS.certPath.env}: cannot read ${file} in "${dir}"`);
+      }
+    };
+    const verify = nonEmpty(tlsVerify) !== undefined && tlsVerify !== '0' && tlsVerify !== 'false';
+    return { kind: 'tcp', host, port, tls: { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem'), verify } };
+  }
+  throw bad('must start with unix://, tcp:// or ssh://');
+}

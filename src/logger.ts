@@ -1,0 +1,17 @@
+/** The process-wide structured logger (pino JSON on stdout). */
+import pino, { type Logger } from 'pino';
+import type { LogLevel } from './config';
+
+export type { Logger };
+
+/**
+ * A pino logger at `level`. Secrets must never reach it: registry auth and
+ * tokens are redacted by path as a second line of defence.
+ */
+export function createLogger(level: LogLevel): Logger {
+  return pino({
+    level,
+    base: { service: 'dockql' },
+    redact: { paths: ['*.password', '*.auth', '*.authorization', '*.token', '*.headers.authorization'], censor: '[redacted]' },
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * Entry point: loadConfig -> (private engine when no daemon answers) -> createApp -> listen.
+ * SIGTERM/SIGINT stop the app cleanly.
+ */
+import 'reflect-metadata';
+import { type Config, ConfigError, loadConfig, parseDockerHost } from './config';
+import { DockerClient } from './docker/client';
+import { startPrivateEngine } from './engine/private-engine';
+import { createLogger, type Logger } from './logger';
+import { createApp } from './server';
+
+/** Finds a daemon: the configured one, or, when none was named and none answers, the private engine. */
+async function connectDocker(config: Config, log: Logger): Promise<DockerClient> {
+  const docker = new DockerClient(config.docker, { revealEndpoint: config.development });
+  if (config.dockerHostExplicit) return docker;
+  try {
+    await docker.ping();
+    return docker;
+  } catch {
+    log.info({ engineDir: config.engineDir }, `no Docker daemon answers at ${config.dockerHost}: starting a private engine (scripts/engine.sh)`);
+  }
+  try {
+    const engine = await startPrivateEngine(config.engineDir);
+    log.info({ dockerHost: engine.dockerHost, registry: engine.registry }, 'private engine ready (it keeps running after dockql stops; `npm run engine -- stop` stops it)');
+    return new DockerClient(parseDockerHost(engine.dockerHost, undefined, undefined, {}), { revealEndpoint: config.development });
+  } catch (err) {
+    log.error({ err }, 'could not start the private engine: serving anyway, daemon-backed fields answer DAEMON_UNAVAILABLE');
+    return docker;
+  }
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`dockql: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const docker = await connectDocker(config, log);
+  const app = await createApp(config, log, docker);
+  await app.listen();
+  log.info({ url: `${app.url()}/graphql`, docker: docker.describe() }, `dockql serves GraphQL and the playground at ${app.url()}/graphql`);
+
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'stopping');
+    app.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`dockql: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,125 @@
+/**
+ * One http.Server, one port, two protocols: Apollo on `POST /graphql`, graphql-ws
+ * on WebSocket upgrades of `/graphql`, with the same schema, context factory and
+ * error policy; GraphiQL on `GET /graphql` for browsers; health routes.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { GraphQLError } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Config } from './config';
+import { DockerClient } from './docker/client';
+import { healthRouter } from './health';
+import type { Logger } from './logger';
+import { playgroundRouter } from './playground/playground';
+import { buildDockqlSchema } from './schema/build';
+import { type Context, createContextFactory } from './schema/context';
+import { createErrorFormatter } from './schema/format-error';
+
+/** The GraphQL endpoint, for HTTP and WebSocket alike. */
+export const GRAPHQL_PATH = '/graphql';
+
+/** Largest GraphQL request body accepted over HTTP. */
+const MAX_BODY = '1mb';
+
+/** A running (or ready to run) dockql server. */
+export interface App {
+  readonly httpServer: Server;
+  readonly docker: DockerClient;
+  /** Starts listening on the configured host and port; resolves with the bound address. */
+  listen(): Promise<AddressInfo>;
+  /** http://host:port of the bound server. */
+  url(): string;
+  /** Stops accepting, drains HTTP requests, closes WebSockets and daemon streams. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Builds the server without listening yet. */
+export async function createApp(config: Config, log: Logger, docker = new DockerClient(config.docker, { revealEndpoint: config.development })): Promise<App> {
+  const schema = await buildDockqlSchema();
+  const contextFactory = createContextFactory({ docker, log });
+  const formatError = createErrorFormatter({ development: config.development, log });
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  const wsCleanup = useServer<Record<string, unknown>, Record<string, unknown>>(
+    {
+      schema,
+      context: (): Context => contextFactory(),
+      // The same masking as HTTP: results and validation errors go through formatError.
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors?.length) return result;
+        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
+      },
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((e) => {
+          const code = e.extensions?.code ?? 'GRAPHQL_VALIDATION_FAILED';
+          return new GraphQLError(e.message, { nodes: e.nodes, positions: e.positions, path: e.path, extensions: { ...e.extensions, code } });
+        }),
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: config.development,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+    ],
+  });
+  await apollo.start();
+
+  app.use(healthRouter(docker));
+  app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH }));
+  app.use(
+    GRAPHQL_PATH,
+    express.json({ limit: MAX_BODY }),
+    expressMiddleware(apollo, { context: async ({ req }) => contextFactory({ requestId: safeRequestId(req.get('x-request-id')) }) }),
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    httpServer,
+    docker,
+    listen: () =>
+      new Promise<AddressInfo>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject);
+          resolve(httpServer.address() as AddressInfo);
+        });
+      }),
+    url() {
+      const address = httpServer.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return `http://${host}:${address.port}`;
+    },
+    stop() {
+      stopping ??= (async () => {
+        // Apollo's drain plugin closes the http server and then the graphql-ws server.
+        await apollo.stop();
+        wsServer.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** A caller's X-Request-Id, kept only when it is short and plain (it goes into logs). */
+function safeRequestId(value: string | undefined): string | undefined {
+  return value && /^[A-Za-z0-9._:-]{1,128}$/.test(value) ? value : undefined;
+}
