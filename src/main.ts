@@ -44,7 +44,11 @@ async function main(): Promise<void> {
   const docker = await connectDocker(config, log);
   const app = await createApp(config, log, docker);
   await app.listen();
-  log.info({ url: `${app.url()}/graphql`, docker: docker.describe() }, `dockql serves GraphQL and the playground at ${app.url()}/graphql`);
+  // Uptime covers `npm start`'s install/build checks too: it runs this module in its own process.
+  log.info(
+    { url: `${app.url()}/graphql`, docker: docker.describe(), readyAfterMs: Math.round(process.uptime() * 1000) },
+    `dockql serves GraphQL and the playground at ${app.url()}/graphql`,
+  );
 
   const shutdown = (signal: string) => {
     log.info({ signal }, 'stopping');

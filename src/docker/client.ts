@@ -115,6 +115,16 @@ export class DockerClient {
     return this.orNull(() => this.docker.getContainer(encodePathSegment(ref)).inspect());
   }
 
+  /** `POST /containers/{ref}/start`; starting a running container succeeds (the daemon's 304). */
+  async startContainer(ref: string): Promise<void> {
+    await this.call(() => this.docker.getContainer(encodePathSegment(ref)).start());
+  }
+
+  /** `DELETE /containers/{ref}` (like `docker rm [-f] [-v]`). */
+  async removeContainer(ref: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    await this.call(() => this.docker.getContainer(encodePathSegment(ref)).remove({ force: options.force ?? false, v: options.volumes ?? false }));
+  }
+
   /** Runs a daemon call in the negotiated API version, mapping its failure to the API's errors. */
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     await this.apiVersion();
