@@ -13,6 +13,15 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 /** URL prefix the bundle files are served under. */
 export const PLAYGROUND_ASSETS_PATH = '/playground';
 
+/**
+ * Where `npm run build` puts the bundle: beside the compiled router (dist/playground),
+ * or, when running from the TypeScript sources (ts-node, jest), the repo's dist/playground.
+ */
+function defaultAssetsDir(): string {
+  const compiled = path.join(__dirname, '..', 'playground');
+  return __dirname.split(path.sep).includes('src') ? path.join(__dirname, '..', '..', 'dist', 'playground') : compiled;
+}
+
 /** Options of {@link playgroundRouter}. */
 export interface PlaygroundOptions {
   /** Path of the GraphQL endpoint, e.g. `/graphql`; the page is served on it. */
@@ -73,7 +82,7 @@ export function playgroundRouter(options: PlaygroundOptions): Router {
   if (!/^\/[A-Za-z0-9._~\-/]*$/.test(graphqlPath) || graphqlPath.startsWith('//')) {
     throw new TypeError(`graphqlPath must be a plain absolute path, got ${JSON.stringify(graphqlPath)}`);
   }
-  const assetsDir = path.resolve(options.assetsDir ?? path.join(__dirname, '..', 'playground'));
+  const assetsDir = path.resolve(options.assetsDir ?? defaultAssetsDir());
   const router = express.Router();
 
   router.get(graphqlPath, (req: Request, res: Response, next: NextFunction) => {

@@ -13,13 +13,16 @@
 import { mkdtemp } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseEngineEnv, runEngineScript } from './engine';
+import { execFileSync } from 'node:child_process';
+import { parseEngineEnv, REPO_ROOT, runEngineScript } from './engine';
 
 /** globalThis key through which setup tells teardown which engine it owns. */
 export const OWNED_ENGINE_KEY = '__dockqlOwnedEngineDir';
 
 /** Starts (or adopts) the test engine and publishes it in `process.env`. */
 export default async function globalSetup(): Promise<void> {
+  // The playground tests load the real bundle from dist/playground; this skips itself when current.
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build-playground.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (process.env.DOCKQL_TEST_DOCKER_HOST) {
     process.stderr.write(`\ndockql tests: using the engine at ${process.env.DOCKQL_TEST_DOCKER_HOST}\n`);
     return;
