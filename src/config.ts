@@ -49,6 +49,8 @@ interface Setting {
   readonly flag: string;
   readonly fallbackEnv?: string;
   readonly defaultValue?: string;
+  /** A switch (`--tlsverify`) rather than a flag with a value. */
+  readonly boolean?: true;
 }
 
 /** Every setting, by config key. Extend here and in the README table together. */
@@ -56,7 +58,7 @@ export const SETTINGS = {
   host: { env: 'DOCKQL_HOST', flag: 'host', defaultValue: '127.0.0.1' },
   port: { env: 'DOCKQL_PORT', flag: 'port', fallbackEnv: 'PORT', defaultValue: '4000' },
   dockerHost: { env: 'DOCKER_HOST', flag: 'docker-host', defaultValue: 'unix:///var/run/docker.sock' },
-  tlsVerify: { env: 'DOCKER_TLS_VERIFY', flag: 'tlsverify' },
+  tlsVerify: { env: 'DOCKER_TLS_VERIFY', flag: 'tlsverify', boolean: true },
   certPath: { env: 'DOCKER_CERT_PATH', flag: 'cert-path' },
   archiveDir: { env: 'DOCKQL_ARCHIVE_DIR', flag: 'archive-dir', defaultValue: './archives' },
   engineDir: { env: 'DOCKQL_ENGINE_DIR', flag: 'engine-dir', defaultValue: './.dockql/engine' },
@@ -76,6 +78,13 @@ type Env = Readonly<Record<string, string | undefined>>;
  */
 export function loadConfig(argv: readonly string[] = process.argv.slice(2), env: Env = process.env): Config {
   const flags = parseFlags(argv);
+  /** Where a setting's value came from, so that an error names what the user actually set. */
+  const origin = (key: keyof typeof SETTINGS): string => {
+    const s: Setting = SETTINGS[key];
+    if (flags[s.flag] !== undefined) return `--${s.flag}`;
+    if (nonEmpty(env[s.env]) === undefined && s.fallbackEnv && nonEmpty(env[s.fallbackEnv]) !== undefined) return s.fallbackEnv;
+    return s.env;
+  };
   const raw = (key: keyof typeof SETTINGS): string | undefined => {
     const s: Setting = SETTINGS[key];
     const fromFlag = flags[s.flag];
@@ -86,28 +95,27 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
 
   const dockerHost = raw('dockerHost')!;
   const config: Config = {
-    host: parseHost(raw('host')!),
-    port: parsePort(raw('port')!),
+    host: parseHost(raw('host')!, origin('host')),
+    port: parsePort(raw('port')!, origin('port')),
     dockerHost,
     dockerHostExplicit: flags['docker-host'] !== undefined || nonEmpty(env.DOCKER_HOST) !== undefined,
     docker: parseDockerHost(dockerHost, raw('tlsVerify'), raw('certPath'), env),
     archiveDir: path.resolve(raw('archiveDir')!),
     engineDir: path.resolve(raw('engineDir')!),
-    logLevel: parseLogLevel(raw('logLevel')!),
+    logLevel: parseLogLevel(raw('logLevel')!, origin('logLevel')),
     development: env.NODE_ENV === 'development',
   };
+  Object.freeze(config.docker);
   return Object.freeze(config);
 }
 
 function parseFlags(argv: readonly string[]): Record<string, string | undefined> {
-  const options = Object.fromEntries(
-    Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }]),
-  );
+  const settings: readonly Setting[] = Object.values(SETTINGS);
+  const options = Object.fromEntries(settings.map((s) => [s.flag, { type: s.boolean ? ('boolean' as const) : ('string' as const) }]));
   try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Record<
-      string,
-      string | undefined
-    >;
+    const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+    // A switch given on the command line reads like DOCKER_TLS_VERIFY=1.
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v === true ? '1' : v === false ? undefined : v]));
   } catch (err) {
     throw new ConfigError(`command line: ${(err as Error).message}`);
   }
@@ -117,26 +125,26 @@ function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
 
-function parseHost(v: string): string {
+function parseHost(v: string, from: string): string {
   // A bind address or host name; anything with a scheme, path or spaces is a mistake worth naming.
   if (!/^[A-Za-z0-9.:_-]+$/.test(v) && !/^\[[0-9A-Fa-f:.]+\]$/.test(v)) {
-    throw new ConfigError(`${SETTINGS.host.env}: "${v}" is not a host name or IP address`);
+    throw new ConfigError(`${from}: "${v}" is not a host name or IP address`);
   }
   return v.replace(/^\[(.*)\]$/, '$1');
 }
 
-function parsePort(v: string): number {
+function parsePort(v: string, from: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v) || n > 65535) {
-    throw new ConfigError(`${SETTINGS.port.env}: "${v}" is not a TCP port (0-65535)`);
+    throw new ConfigError(`${from}: "${v}" is not a TCP port (0-65535)`);
   }
   return n;
 }
 
-function parseLogLevel(v: string): LogLevel {
+function parseLogLevel(v: string, from: string): LogLevel {
   const level = v.toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new ConfigError(`${SETTINGS.logLevel.env}: "${v}" is not one of ${LOG_LEVELS.join(', ')}`);
+    throw new ConfigError(`${from}: "${v}" is not one of ${LOG_LEVELS.join(', ')}`);
   }
   return level as LogLevel;
 }
@@ -177,7 +185,8 @@ export function parseDockerHost(value: string, tlsVerify: string | undefined, ce
         throw new ConfigError(`${SETTINGS.certPath.env}: cannot read ${file} in "${dir}"`);
       }
     };
-    const verify = nonEmpty(tlsVerify) !== undefined && tlsVerify !== '0' && tlsVerify !== 'false';
+    // As the docker CLI: any non-empty DOCKER_TLS_VERIFY (even "0") turns verification on.
+    const verify = nonEmpty(tlsVerify) !== undefined;
     return { kind: 'tcp', host, port, tls: { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem'), verify } };
   }
   throw bad('must start with unix://, tcp:// or ssh://');

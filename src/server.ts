@@ -75,6 +75,8 @@ export async function createApp(config: Config, log: Logger, docker = new Docker
     includeStacktraceInErrorResponses: config.development,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // main.ts owns SIGTERM/SIGINT; Apollo's own handler would re-raise the signal and kill the process mid-drain.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),

@@ -3,6 +3,7 @@
  * dockerode). Every call goes through {@link DockerClient.call}, which turns
  * daemon failures into the API's error codes and treats 304 as success.
  */
+import https from 'node:https';
 import Dockerode from 'dockerode';
 import type { DockerEndpoint } from '../config';
 import { toDockqlError } from './errors';
@@ -158,8 +159,16 @@ function toDockerodeOptions(e: DockerEndpoint): Dockerode.DockerOptions {
     case 'ssh':
       return { protocol: 'ssh', host: e.host, port: e.port, username: e.username } as Dockerode.DockerOptions;
     case 'tcp':
-      return e.tls
-        ? { protocol: 'https', host: e.host, port: e.port, ca: e.tls.ca, cert: e.tls.cert, key: e.tls.key, checkServerIdentity: e.tls.verify ? undefined : () => undefined } as Dockerode.DockerOptions
-        : { protocol: 'http', host: e.host, port: e.port };
+      if (!e.tls) return { protocol: 'http', host: e.host, port: e.port };
+      // Like the docker CLI: DOCKER_CERT_PATH without DOCKER_TLS_VERIFY means TLS without verifying the daemon.
+      return {
+        protocol: 'https',
+        host: e.host,
+        port: e.port,
+        ca: e.tls.ca,
+        cert: e.tls.cert,
+        key: e.tls.key,
+        agent: new https.Agent({ ca: e.tls.ca, cert: e.tls.cert, key: e.tls.key, rejectUnauthorized: e.tls.verify, keepAlive: true }),
+      } as Dockerode.DockerOptions;
   }
 }

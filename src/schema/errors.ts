@@ -69,5 +69,6 @@ export class DaemonUnavailableError extends DockqlError {
 
 /** True for codes a client may see verbatim. */
 export function isPublicCode(code: unknown): boolean {
-  return typeof code === 'string' && (code in ErrorCode || APOLLO_REQUEST_CODES.has(code));
+  // Object.values, not `in`: `in` would also accept inherited names such as "constructor".
+  return typeof code === 'string' && ((Object.values(ErrorCode) as string[]).includes(code) || APOLLO_REQUEST_CODES.has(code));
 }

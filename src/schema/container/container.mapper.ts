@@ -73,6 +73,12 @@ function portsFromInspect(map: Record<string, Array<{ HostIp: string; HostPort: 
   return ports;
 }
 
+/** The COMMAND column as the daemon's list builds it: arguments with spaces are single-quoted (moby daemon/list.go). */
+export function commandLine(path: string, args: readonly string[] | null | undefined): string {
+  if (!args?.length) return path;
+  return `${path} ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
+}
+
 /** A container from `GET /containers/{ref}/json`; `now` makes the status text testable. */
 export function containerFromInspect(i: ContainerInspectDto, now = new Date()): Container {
   const state = toContainerState(i.State?.Status);
@@ -82,7 +88,7 @@ export function containerFromInspect(i: ContainerInspectDto, now = new Date()): 
     name: i.Name.replace(/^\//, ''),
     imageRef: i.Config?.Image ?? i.Image,
     imageId: i.Image,
-    command: [i.Path, ...(i.Args ?? [])].filter(Boolean).join(' '),
+    command: commandLine(i.Path, i.Args),
     created: new Date(i.Created),
     state,
     status: containerStatusText(

@@ -39,7 +39,8 @@ export function imageFromInspect(i: ImageInspectDto): Image {
     shortId: shortId(i.Id),
     repoTags,
     repoDigests: realDigests(i.RepoDigests),
-    created: new Date(i.Created),
+    // API 1.44+ sends "" for images with no creation time; the list endpoint reports those as 0.
+    created: new Date(i.Created ? Date.parse(i.Created) || 0 : 0),
     size: i.Size,
     dangling: repoTags.length === 0,
     labels: toLabels(i.Config?.Labels),

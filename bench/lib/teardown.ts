@@ -1,0 +1,60 @@
+/**
+ * Cleanup that always runs: steps are registered as resources are made and run
+ * once, newest first, at the end of a bench, after an error, or on SIGINT/SIGTERM.
+ */
+
+/** One cleanup step. */
+interface Step {
+  readonly label: string;
+  readonly run: () => Promise<unknown> | unknown;
+}
+
+/** A LIFO stack of cleanup steps that runs at most once. */
+export class Teardown {
+  private readonly steps: Step[] = [];
+  private running: Promise<void> | undefined;
+
+  /** Registers a step; it runs before every step registered earlier. */
+  add(label: string, run: () => Promise<unknown> | unknown): void {
+    if (this.running) throw new Error(`teardown already running; cannot add "${label}"`);
+    this.steps.push({ label, run });
+  }
+
+  /** Runs every step, newest first. A failing step is reported and the others still run. Idempotent. */
+  run(): Promise<void> {
+    this.running ??= this.runSteps();
+    return this.running;
+  }
+
+  private async runSteps(): Promise<void> {
+    for (const step of this.steps.reverse()) {
+      try {
+        await step.run();
+      } catch (err) {
+        process.stderr.write(`bench: cleanup "${step.label}" failed: ${(err as Error).message}\n`);
+      }
+    }
+  }
+}
+
+/**
+ * Runs `teardown` and exits on SIGINT/SIGTERM instead of dying with resources
+ * left behind. A second signal while cleaning up is ignored (and says so).
+ * @returns a function that removes the handlers.
+ */
+export function cleanUpOnSignals(teardown: Teardown): () => void {
+  let signalled = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      process.stderr.write(`bench: ${signal} again; still cleaning up, please wait\n`);
+      return;
+    }
+    signalled = true;
+    process.stderr.write(`bench: ${signal}: cleaning up\n`);
+    void teardown.run().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', handler).on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler).off('SIGTERM', handler);
+  };
+}
