@@ -19,6 +19,10 @@
 #   DOCKQL_REGISTRY_PORT   registry port (default: the port of the last run, else
 #                          a free loopback port)
 #   DOCKQL_ENGINE_TIMEOUT  seconds to wait for dockerd to answer (default 30)
+#   DOCKQL_ENGINE_OFFLINE  1: dockerd reaches registries only on loopback: every
+#                          other registry (Docker Hub, search) goes through a
+#                          proxy at 127.0.0.1:9 that refuses, so the daemon never
+#                          resolves or contacts an outside host (tests, CI)
 #
 # Why the dockerd flags are what they are: see DEVELOPERS.md.
 set -euo pipefail
@@ -273,7 +277,14 @@ start_dockerd() {
     log "starting dockerd on $HOST"
     # setsid: own session, so a Ctrl-C in the caller's terminal does not reach it.
     # 3>&- 9>&-: never hold the caller's stdout pipe or our lock open.
-    setsid nohup dockerd \
+    local -a offline_env=()
+    if [[ ${DOCKQL_ENGINE_OFFLINE:-} == 1 ]]; then
+      # Go's proxy rules never proxy loopback, so the local registry still works;
+      # everything else fails at once with "connection refused" and no DNS query.
+      offline_env=(HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 NO_PROXY=localhost,127.0.0.0/8,::1)
+      log "offline: registries other than loopback go to a refusing proxy"
+    fi
+    setsid nohup env "${offline_env[@]}" dockerd \
       --bridge=none --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false \
       --data-root "$DATA" --exec-root "$EXEC" --pidfile "$PIDFILE" \
       -H "$HOST" --config-file "$DAEMON_JSON" \

@@ -130,7 +130,8 @@ export function runEngineScript(args: string[], engineDir: string, timeoutMs = 1
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [ENGINE_SCRIPT, ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, DOCKQL_ENGINE_DIR: engineDir },
+      // Offline: the test engine must never resolve or contact a host off this machine.
+      env: { ...process.env, DOCKQL_ENGINE_DIR: engineDir, DOCKQL_ENGINE_OFFLINE: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let stdout = '';
