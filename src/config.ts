@@ -39,6 +39,12 @@ export interface Config {
   /** State directory of the private engine `npm start` may start. */
   readonly engineDir: string;
   readonly logLevel: LogLevel;
+  /** How long finished pull/push jobs stay listed (ms). */
+  readonly jobRetentionMs: number;
+  /** How many finished jobs of each store are kept at most. */
+  readonly jobHistory: number;
+  /** Bound on `docker search` through the daemon (ms). */
+  readonly searchTimeoutMs: number;
   /** `NODE_ENV=development`: errors keep their stack and detail. */
   readonly development: boolean;
 }
@@ -63,6 +69,9 @@ export const SETTINGS = {
   archiveDir: { env: 'DOCKQL_ARCHIVE_DIR', flag: 'archive-dir', defaultValue: './archives' },
   engineDir: { env: 'DOCKQL_ENGINE_DIR', flag: 'engine-dir', defaultValue: './.dockql/engine' },
   logLevel: { env: 'LOG_LEVEL', flag: 'log-level', defaultValue: 'info' },
+  jobRetention: { env: 'DOCKQL_JOB_RETENTION', flag: 'job-retention', defaultValue: '900' },
+  jobHistory: { env: 'DOCKQL_JOB_HISTORY', flag: 'job-history', defaultValue: '100' },
+  searchTimeout: { env: 'DOCKQL_SEARCH_TIMEOUT', flag: 'search-timeout', defaultValue: '15' },
 } as const satisfies Record<string, Setting>;
 
 /** A configuration value that cannot be used; `main` prints the message as one line and exits. */
@@ -103,6 +112,9 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     archiveDir: path.resolve(raw('archiveDir')!),
     engineDir: path.resolve(raw('engineDir')!),
     logLevel: parseLogLevel(raw('logLevel')!, origin('logLevel')),
+    jobRetentionMs: parseCount(raw('jobRetention')!, origin('jobRetention'), 0, 7 * 24 * 3600, 'seconds') * 1000,
+    jobHistory: parseCount(raw('jobHistory')!, origin('jobHistory'), 0, 100_000, 'jobs'),
+    searchTimeoutMs: parseCount(raw('searchTimeout')!, origin('searchTimeout'), 1, 600, 'seconds') * 1000,
     development: env.NODE_ENV === 'development',
   };
   Object.freeze(config.docker);
@@ -137,6 +149,14 @@ function parsePort(v: string, from: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v) || n > 65535) {
     throw new ConfigError(`${from}: "${v}" is not a TCP port (0-65535)`);
+  }
+  return n;
+}
+
+function parseCount(v: string, from: string, min: number, max: number, unit: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max) {
+    throw new ConfigError(`${from}: "${v}" is not a whole number of ${unit} from ${min} to ${max}`);
   }
   return n;
 }

@@ -21,6 +21,7 @@ import { playgroundRouter } from './playground/playground';
 import { buildDockqlSchema } from './schema/build';
 import { type Context, createContextFactory } from './schema/context';
 import { createErrorFormatter } from './schema/format-error';
+import { TransferJobs } from './streams/transfer-jobs';
 
 /** The GraphQL endpoint, for HTTP and WebSocket alike. */
 export const GRAPHQL_PATH = '/graphql';
@@ -43,7 +44,8 @@ export interface App {
 /** Builds the server without listening yet. */
 export async function createApp(config: Config, log: Logger, docker = new DockerClient(config.docker, { revealEndpoint: config.development })): Promise<App> {
   const schema = await buildDockqlSchema();
-  const contextFactory = createContextFactory({ docker, log });
+  const jobs = new TransferJobs({ retentionMs: config.jobRetentionMs, maxFinished: config.jobHistory });
+  const contextFactory = createContextFactory({ docker, log, jobs, searchTimeoutMs: config.searchTimeoutMs });
   const formatError = createErrorFormatter({ development: config.development, log });
 
   const app = express();
@@ -112,6 +114,8 @@ export async function createApp(config: Config, log: Logger, docker = new Docker
     },
     stop() {
       stopping ??= (async () => {
+        // Running jobs end as CANCELED first, so that their subscribers get a final state before the sockets close.
+        await jobs.dispose();
         // Apollo's drain plugin closes the http server and then the graphql-ws server.
         await apollo.stop();
         wsServer.close();

@@ -16,6 +16,7 @@ import type {
   DaemonVersionDto,
   ImageHistoryDto,
   ImageInspectDto,
+  ImageSearchDto,
   ImageSummaryDto,
 } from './types';
 
@@ -116,6 +117,54 @@ export class DockerClient {
     return this.orNull(() => this.docker.getContainer(encodePathSegment(ref)).inspect());
   }
 
+  /**
+   * `POST /images/create` (docker pull): resolves with the progress stream once the
+   * daemon accepted the request; read it with readProgressStream, which fails on
+   * the errors the daemon puts inside the stream.
+   */
+  pullImage(name: string, tagOrDigest: string, options: { platform?: string; auth?: RegistryCredentials; signal?: AbortSignal } = {}): Promise<NodeJS.ReadableStream> {
+    return this.call(
+      () =>
+        this.docker.createImage(options.auth && toAuthConfig(options.auth), {
+          fromImage: name,
+          tag: tagOrDigest,
+          ...(options.platform ? { platform: options.platform } : {}),
+          abortSignal: options.signal,
+        }) as Promise<NodeJS.ReadableStream>,
+    );
+  }
+
+  /** `POST /images/{name}/push` (docker push): the progress stream, as for pulls. */
+  pushImage(name: string, tag: string, options: { auth?: RegistryCredentials; signal?: AbortSignal } = {}): Promise<NodeJS.ReadableStream> {
+    // The daemon wants an X-Registry-Auth header on every push: "{}" when anonymous.
+    const authconfig = options.auth ? toAuthConfig(options.auth) : { base64: 'e30=' };
+    return this.call(
+      () => this.docker.getImage(encodePathSegment(name)).push({ tag, authconfig, abortSignal: options.signal } as Dockerode.ImagePushOptions) as Promise<NodeJS.ReadableStream>,
+    );
+  }
+
+  /** `POST /images/{source}/tag` (docker tag). */
+  async tagImage(source: string, repo: string, tag: string): Promise<void> {
+    await this.call(() => this.docker.getImage(encodePathSegment(source)).tag({ repo, tag }));
+  }
+
+  /** `DELETE /images/{ref}` (docker rmi): what was untagged and deleted. */
+  removeImage(ref: string, options: { force: boolean; noPrune: boolean }): Promise<Array<{ Untagged?: string; Deleted?: string }>> {
+    return this.call(() => this.docker.getImage(encodePathSegment(ref)).remove({ force: options.force, noprune: options.noPrune }) as Promise<Array<{ Untagged?: string; Deleted?: string }>>);
+  }
+
+  /** `POST /images/prune` (docker image prune [-a]). */
+  pruneImages(all: boolean): Promise<{ ImagesDeleted: Array<{ Untagged?: string; Deleted?: string }> | null; SpaceReclaimed: number }> {
+    // dangling=false is how the API says "unused images too" (docker image prune -a).
+    const filters = JSON.stringify({ dangling: [all ? 'false' : 'true'] });
+    return this.call(() => this.docker.pruneImages({ filters }) as Promise<{ ImagesDeleted: Array<{ Untagged?: string; Deleted?: string }> | null; SpaceReclaimed: number }>);
+  }
+
+  /** `GET /images/search` (docker search) through the daemon's configured index; `signal` bounds it. */
+  searchImages(term: string, limit: number, signal?: AbortSignal): Promise<ImageSearchDto[]> {
+    return this.call(() => this.docker.searchImages({ term, limit, abortSignal: signal }) as Promise<ImageSearchDto[]>);
+  }
+
   /** `POST /containers/{ref}/start`; starting a running container succeeds (the daemon's 304). */
   async startContainer(ref: string): Promise<void> {
     await this.call(() => this.docker.getContainer(encodePathSegment(ref)).start());
@@ -150,6 +199,17 @@ export class DockerClient {
       throw err;
     }
   }
+}
+
+/** Credentials for one registry call (sent as X-Registry-Auth, never logged). */
+export interface RegistryCredentials {
+  readonly username: string;
+  readonly password: string;
+  readonly serverAddress?: string;
+}
+
+function toAuthConfig(auth: RegistryCredentials): Dockerode.AuthConfig {
+  return { username: auth.username, password: auth.password, serveraddress: auth.serverAddress ?? '' };
 }
 
 function toDockerodeOptions(e: DockerEndpoint): Dockerode.DockerOptions {

@@ -61,3 +61,12 @@ export interface DaemonInfoDto {
 
 /** Filters the daemon's list endpoints take: name -> values (sent as JSON `filters`). */
 export type DaemonFilters = Record<string, string[]>;
+
+/** One result of `GET /images/search`. */
+export interface ImageSearchDto {
+  name: string;
+  description: string;
+  star_count: number;
+  is_official: boolean;
+  is_automated: boolean;
+}

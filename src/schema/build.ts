@@ -1,15 +1,27 @@
 /** The one list of resolvers, and the schema built from them. */
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
+import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { ContainerResolver } from './container/container.resolver';
+import { ImageOpsResolver } from './image/image-ops.resolver';
 import { ImageResolver } from './image/image.resolver';
+import { PullResolver } from './pull/pull.resolver';
+import { PushResolver } from './pull/push.resolver';
 import { RepositoryResolver } from './repository/repository.resolver';
 import { DateTimeScalar } from './scalars';
 import { SystemResolver } from './system/system.resolver';
 
 /** Every resolver class of the API. Add new domains here. */
-export const RESOLVERS: NonEmptyArray<Function> = [SystemResolver, ImageResolver, RepositoryResolver, ContainerResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [
+  SystemResolver,
+  ImageResolver,
+  ImageOpsResolver,
+  RepositoryResolver,
+  ContainerResolver,
+  PullResolver,
+  PushResolver,
+];
 
 let built: Promise<GraphQLSchema> | undefined;
 
@@ -20,6 +32,9 @@ export function buildDockqlSchema(): Promise<GraphQLSchema> {
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     // Inputs are checked by hand before any daemon call (see validate.ts); class-validator is not used.
     validate: false,
+    // type-graphql insists on a PubSub once any @Subscription exists, although every
+    // subscription here brings its own `subscribe` (job watchers, the shared event stream).
+    pubSub: createPubSub(),
   });
   return built;
 }

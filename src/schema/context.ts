@@ -6,15 +6,22 @@ import { randomUUID } from 'node:crypto';
 import type { DockerClient } from '../docker/client';
 import type { Logger } from '../logger';
 import { ContainerService } from './container/container.service';
+import { ImageOpsService } from './image/image-ops.service';
 import { ImageService } from './image/image.service';
 import { createLoaders } from './loaders';
+import { PullService } from './pull/pull.service';
+import { PushService } from './pull/push.service';
 import { SystemService } from './system/system.service';
+import type { TransferJobs } from '../streams/transfer-jobs';
 
 /** Services a resolver delegates to; built per operation around per-operation loaders. */
 export type Services = {
   readonly system: SystemService;
   readonly images: ImageService;
   readonly containers: ContainerService;
+  readonly imageOps: ImageOpsService;
+  readonly pulls: PullService;
+  readonly pushes: PushService;
 };
 
 /** What every resolver receives. Declared with `type` because graphql-ws requires a Record-compatible context. */
@@ -28,6 +35,9 @@ export type Context = {
 export type ContextDeps = {
   readonly docker: DockerClient;
   readonly log: Logger;
+  /** Pull and push jobs, shared by every operation of the process. */
+  readonly jobs: TransferJobs;
+  readonly searchTimeoutMs: number;
 };
 
 /** Builds a fresh context for one GraphQL operation. */
@@ -38,13 +48,17 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
   return (init = {}) => {
     const requestId = init.requestId ?? randomUUID();
     const loaders = createLoaders(deps.docker);
+    const images = new ImageService(deps.docker, loaders);
     return {
       requestId,
       log: deps.log.child({ requestId }),
       services: {
         system: new SystemService(deps.docker),
-        images: new ImageService(deps.docker, loaders),
+        images,
         containers: new ContainerService(deps.docker, loaders),
+        imageOps: new ImageOpsService(deps.docker, images, deps.searchTimeoutMs),
+        pulls: new PullService(deps.docker, deps.jobs),
+        pushes: new PushService(deps.docker, deps.jobs, images),
       },
     };
   };

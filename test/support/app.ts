@@ -22,8 +22,9 @@ export interface TestApp {
 /**
  * Serves the API against `dockerHost` (default: the test engine) on 127.0.0.1:0.
  * @param env extra environment for loadConfig (e.g. NODE_ENV).
+ * @param logs when given, collects the server's log lines.
  */
-export async function startTestApp(options: { dockerHost?: string; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(options: { dockerHost?: string; env?: Record<string, string>; logs?: string[] } = {}): Promise<TestApp> {
   const config = loadConfig([], {
     DOCKER_HOST: options.dockerHost ?? testDockerHost(),
     DOCKQL_HOST: '127.0.0.1',
@@ -31,7 +32,9 @@ export async function startTestApp(options: { dockerHost?: string; env?: Record<
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const app = await createApp(config, createLogger(config.logLevel));
+  // With `logs`, every log line is kept there (and LOG_LEVEL defaults to trace) so a test can search them.
+  const destination = options.logs && { write: (line: string) => void options.logs!.push(line) };
+  const app = await createApp(config, createLogger(options.logs && !options.env?.LOG_LEVEL ? 'trace' : config.logLevel, destination));
   await app.listen();
   const baseUrl = app.url();
   return {

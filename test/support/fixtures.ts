@@ -39,3 +39,28 @@ export async function cleanUp(owner: string): Promise<void> {
   const images = [...new Set((await docker(['images', '-q', '--filter', filter])).stdout.split('\n').filter(Boolean))];
   if (images.length) await docker(['rmi', '-f', ...images]);
 }
+
+/**
+ * Builds an image of `layers` layers of `mbPerLayer` MB of random data each over
+ * busybox (run + commit per layer), tagged `tag`; returns its id. The
+ * intermediate images are untagged parents, removed with it.
+ */
+export async function makeLayeredImage(owner: string, tag: string, layers: number, mbPerLayer: number): Promise<string> {
+  let image = BUSYBOX;
+  for (let k = 1; k <= layers; k++) {
+    const id = await createContainer(owner, [], ['sh', '-c', `head -c ${mbPerLayer * 1024 * 1024} /dev/urandom > /layer${k}`], image);
+    await docker(['start', '-a', id]);
+    const args = k === layers ? [id, tag] : [id];
+    image = (await docker(['commit', '--change', `LABEL ${TEST_LABEL}=${owner}`, '--change', 'CMD ["/bin/sh"]', ...args])).stdout.trim();
+    await docker(['rm', '-f', id]);
+  }
+  return image;
+}
+
+/** Removes every local tag of the image behind `ref` (and so the image): a later pull must download it. */
+export async function removeLocally(ref: string): Promise<void> {
+  const inspect = await docker(['image', 'inspect', '--format', '{{json .RepoTags}}', ref]).catch(() => undefined);
+  if (!inspect) return;
+  const tags = JSON.parse(inspect.stdout) as string[];
+  if (tags.length) await docker(['rmi', '-f', ...tags]);
+}

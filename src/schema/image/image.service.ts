@@ -55,6 +55,12 @@ export class ImageService {
     return row ? imageFromSummary(row) : this.inspected(id);
   }
 
+  /** The image as it is now, bypassing this request's cache (after a change such as a new tag). */
+  async fresh(id: string): Promise<Image | null> {
+    const dto = await this.docker.inspectImage(id);
+    return dto ? imageFromInspect(dto) : null;
+  }
+
   /** `docker image inspect` data behind lazy fields (os, cmd, env...), fetched once per request. */
   async details(image: Image): Promise<ImageInspectDto | null> {
     return image.inspect ?? this.loaders.imageInspect.load(image.id);
