@@ -8,6 +8,7 @@ import { ImageOpsResolver } from './image/image-ops.resolver';
 import { ImageResolver } from './image/image.resolver';
 import { PullResolver } from './pull/pull.resolver';
 import { PushResolver } from './pull/push.resolver';
+import { RegistryResolver } from './registry/registry.resolver';
 import { RepositoryResolver } from './repository/repository.resolver';
 import { DateTimeScalar } from './scalars';
 import { SystemResolver } from './system/system.resolver';
@@ -18,6 +19,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ImageResolver,
   ImageOpsResolver,
   RepositoryResolver,
+  RegistryResolver,
   ContainerResolver,
   PullResolver,
   PushResolver,

@@ -5,12 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DockerClient } from '../docker/client';
 import type { Logger } from '../logger';
+import { TokenCache } from '../registry/auth';
 import { ContainerService } from './container/container.service';
 import { ImageOpsService } from './image/image-ops.service';
 import { ImageService } from './image/image.service';
 import { createLoaders } from './loaders';
 import { PullService } from './pull/pull.service';
 import { PushService } from './pull/push.service';
+import { RegistryService } from './registry/registry.service';
 import { SystemService } from './system/system.service';
 import type { TransferJobs } from '../streams/transfer-jobs';
 
@@ -22,6 +24,7 @@ export type Services = {
   readonly imageOps: ImageOpsService;
   readonly pulls: PullService;
   readonly pushes: PushService;
+  readonly registries: RegistryService;
 };
 
 /** What every resolver receives. Declared with `type` because graphql-ws requires a Record-compatible context. */
@@ -45,6 +48,8 @@ export type ContextFactory = (init?: { requestId?: string }) => Context;
 
 /** The one context factory both transports use. */
 export function createContextFactory(deps: ContextDeps): ContextFactory {
+  // Registry bearer tokens outlive operations: each is reused for its lifetime.
+  const registryTokens = new TokenCache();
   return (init = {}) => {
     const requestId = init.requestId ?? randomUUID();
     const loaders = createLoaders(deps.docker);
@@ -59,6 +64,7 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
         imageOps: new ImageOpsService(deps.docker, images, deps.searchTimeoutMs),
         pulls: new PullService(deps.docker, deps.jobs),
         pushes: new PushService(deps.docker, deps.jobs, images),
+        registries: new RegistryService({ docker: deps.docker, images, tokens: registryTokens }),
       },
     };
   };

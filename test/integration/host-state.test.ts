@@ -43,7 +43,7 @@ describe('docker version and docker info', () => {
     const cli = JSON.parse((await docker(['info', '--format', '{{json .}}'])).stdout) as Record<string, unknown>;
     const res = await gql<{ info: Record<string, unknown> }>(
       api.graphqlUrl,
-      '{ info { name serverVersion storageDriver cgroupDriver cgroupVersion loggingDriver operatingSystem architecture cpus memoryBytes dockerRootDir registryMirrors insecureRegistries httpProxy images containers containersRunning } }',
+      '{ info { name serverVersion storageDriver cgroupDriver cgroupVersion loggingDriver operatingSystem architecture cpus memoryBytes dockerRootDir registryMirrors insecureRegistries httpProxy httpsProxy noProxy images containers containersRunning } }',
     );
     expect(res.errors).toBeUndefined();
     const info = res.data!.info;
@@ -60,8 +60,12 @@ describe('docker version and docker info', () => {
       memoryBytes: cli.MemTotal,
       dockerRootDir: cli.DockerRootDir,
       registryMirrors: [],
-      httpProxy: null,
+      // The test engine runs offline behind a refusing proxy (DEVELOPERS.md): docker info shows it too.
+      httpProxy: cli.HttpProxy || null,
+      httpsProxy: cli.HttpsProxy || null,
+      noProxy: cli.NoProxy || null,
     });
+    expect(info.httpsProxy).toBe('http://127.0.0.1:9');
     expect(info.insecureRegistries).toContain('127.0.0.0/8');
     expect(info.images).toBeGreaterThanOrEqual(1);
   });

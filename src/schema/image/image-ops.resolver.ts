@@ -20,27 +20,27 @@ export class ImageOpsResolver {
   })
   removeImage(
     @Arg('ref', { description: 'name[:tag], id or unique id prefix.' }) ref: string,
-    @Arg('force', () => Boolean, { defaultValue: false, description: 'Like `docker rmi -f`: remove even when tagged in several repositories or used by a stopped container.' }) force: boolean,
-    @Arg('noPrune', () => Boolean, { defaultValue: false, description: 'Like `docker rmi --no-prune`: keep untagged parent layers.' }) noPrune: boolean,
+    @Arg('force', () => Boolean, { nullable: true, defaultValue: false, description: 'Like `docker rmi -f`: remove even when tagged in several repositories or used by a stopped container.' }) force: boolean | null,
+    @Arg('noPrune', () => Boolean, { nullable: true, defaultValue: false, description: 'Like `docker rmi --no-prune`: keep untagged parent layers.' }) noPrune: boolean | null,
     @Ctx() ctx: Context,
   ): Promise<ImageDeleteItem[]> {
-    return ctx.services.imageOps.remove(ref, force, noPrune);
+    return ctx.services.imageOps.remove(ref, force ?? false, noPrune ?? false);
   }
 
   @Mutation(() => PruneReport, { description: 'Like `docker image prune`: removes dangling images; with all: true (`-a`), every image no container uses.' })
   pruneImages(
-    @Arg('all', () => Boolean, { defaultValue: false, description: 'Also remove tagged images that no container uses (`docker image prune -a`).' }) all: boolean,
+    @Arg('all', () => Boolean, { nullable: true, defaultValue: false, description: 'Also remove tagged images that no container uses (`docker image prune -a`).' }) all: boolean | null,
     @Ctx() ctx: Context,
   ): Promise<PruneReport> {
-    return ctx.services.imageOps.prune(all);
+    return ctx.services.imageOps.prune(all ?? false);
   }
 
   @Query(() => [ImageSearchResult], { description: 'Like `docker search`: asks the daemon\'s configured index (Docker Hub unless configured otherwise). Bounded by DOCKQL_SEARCH_TIMEOUT (then TIMEOUT).' })
   searchImages(
     @Arg('term', { description: 'Search term, e.g. nginx.' }) term: string,
-    @Arg('limit', () => Int, { defaultValue: 25, description: 'At most this many results (1-100).' }) limit: number,
+    @Arg('limit', () => Int, { nullable: true, defaultValue: 25, description: 'At most this many results (1-100).' }) limit: number | null,
     @Ctx() ctx: Context,
   ): Promise<ImageSearchResult[]> {
-    return ctx.services.imageOps.search(term, limit);
+    return ctx.services.imageOps.search(term, limit ?? 25);
   }
 }

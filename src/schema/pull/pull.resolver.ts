@@ -16,10 +16,11 @@ export class PullResolver {
     @Arg('mirror', () => String, { nullable: true, description: 'A Docker Hub mirror, host[:port][/prefix]: with a prefix it pulls <mirror>/<ref>; a bare host gets the Docker Hub path (official images under library/). Only for Docker Hub refs.' }) mirror: string | null,
     @Arg('platform', () => String, { nullable: true, description: 'os[/arch[/variant]], like `docker pull --platform`, e.g. linux/arm64. Default: the daemon\'s own.' }) platform: string | null,
     @Arg('auth', () => RegistryAuthInput, { nullable: true, description: 'Credentials for this pull only; never stored or echoed.' }) auth: RegistryAuthInput | null,
-    @Arg('wait', () => Boolean, { defaultValue: false, description: 'true: return when the pull has ended (SUCCEEDED, FAILED or CANCELED).' }) wait: boolean,
+    @Arg('wait', () => Boolean, { nullable: true, defaultValue: false, description: 'true: return when the pull has ended (SUCCEEDED, FAILED or CANCELED).' }) wait: boolean | null,
     @Ctx() ctx: Context,
   ): Promise<ImagePull> {
-    return ctx.services.pulls.pull({ ref, mirror, platform, auth, wait });
+    // An explicit null means the default, as for every argument with a default here.
+    return ctx.services.pulls.pull({ ref, mirror, platform, auth, wait: wait ?? false });
   }
 
   @Mutation(() => ImagePull, { description: 'Cancel a running pull (its status becomes CANCELED; the daemon request is aborted). A finished pull is returned unchanged.' })

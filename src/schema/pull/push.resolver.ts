@@ -12,10 +12,10 @@ export class PushResolver {
   pushImage(
     @Arg('ref', { description: 'The local image to push, as registry/repository[:tag]; the tag defaults to latest.' }) ref: string,
     @Arg('auth', () => RegistryAuthInput, { nullable: true, description: 'Credentials for this push only; never stored or echoed.' }) auth: RegistryAuthInput | null,
-    @Arg('wait', () => Boolean, { defaultValue: true, description: 'false: return at once with the running job (follow it with pushProgress).' }) wait: boolean,
+    @Arg('wait', () => Boolean, { nullable: true, defaultValue: true, description: 'false: return at once with the running job (follow it with pushProgress).' }) wait: boolean | null,
     @Ctx() ctx: Context,
   ): Promise<ImagePush> {
-    return ctx.services.pushes.push(ref, auth, wait);
+    return ctx.services.pushes.push(ref, auth, wait ?? true);
   }
 
   @Query(() => [ImagePush], { description: 'Pushes that are running or recently finished, newest first.' })
