@@ -175,6 +175,21 @@ export class DockerClient {
     await this.call(() => this.docker.getContainer(encodePathSegment(ref)).remove({ force: options.force ?? false, v: options.volumes ?? false }));
   }
 
+  /**
+   * For the other modules of src/docker/ (containers, exec, events...), which add
+   * their calls as functions over this client: runs `fn` with the dockerode
+   * instance in the negotiated API version, mapping failures like every method
+   * here (304 is success). Nothing outside src/docker/ may call it.
+   */
+  withDocker<T>(fn: (docker: Dockerode) => Promise<T>): Promise<T> {
+    return this.call(() => fn(this.docker));
+  }
+
+  /** Like {@link withDocker}, but a 404 answers null (inspect-style reads). */
+  withDockerOrNull<T>(fn: (docker: Dockerode) => Promise<T>): Promise<T | null> {
+    return this.orNull(() => fn(this.docker));
+  }
+
   /** Runs a daemon call in the negotiated API version, mapping its failure to the API's errors. */
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     await this.apiVersion();
