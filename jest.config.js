@@ -2,6 +2,8 @@
 // Type checking is `npm run typecheck`'s job (tsc); jest only transpiles, which keeps runs fast.
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 module.exports = {
+  // Top level: jest reads testTimeout here, not per project. Integration tests start processes and engines.
+  testTimeout: 120000,
   projects: [
     {
       displayName: 'unit',
@@ -16,7 +18,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
 };

@@ -11,15 +11,13 @@
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config';
-import { createLogger } from '../src/logger';
-import { createApp, GRAPHQL_PATH } from '../src/server';
 import { type CountingProxy, startCountingProxy } from '../test/support/counting-proxy';
 import { EngineApiClient, GraphqlClient, graphqlData } from './lib/clients';
 import { dockerCli, mapLimit } from './lib/docker-cli';
 import { acquireEngine, type BenchEngine } from './lib/engine';
 import { type BenchCase, type CaseResult, measureInterleaved } from './lib/measure';
 import { formatMiB, formatTable, requestsTable, resultsTable, summarize, type SummaryRow } from './lib/report';
+import { startBenchServer } from './lib/server';
 import { cleanUpOnSignals, Teardown } from './lib/teardown';
 
 /** The label on every container this bench creates (and removes). */
@@ -102,14 +100,6 @@ async function createContainers(host: string, count: number, teardown: Teardown)
   say(`created ${count} containers from ${images.length} images in ${Date.now() - started} ms`);
 }
 
-/** Starts the real dockql server in-process on 127.0.0.1:0, talking to `dockerHost`. */
-async function startServer(dockerHost: string, teardown: Teardown): Promise<string> {
-  const config = loadConfig([], { DOCKER_HOST: dockerHost, DOCKQL_HOST: '127.0.0.1', DOCKQL_PORT: '0', LOG_LEVEL: 'silent' });
-  const app = await createApp(config, createLogger(config.logLevel));
-  teardown.add('stop the dockql server', () => app.stop());
-  await app.listen();
-  return `${app.url()}${GRAPHQL_PATH}`;
-}
 
 /** Throws unless `value` is an array with at least `min` items. */
 function expectList(value: unknown, min: number, what: string): void {
@@ -203,7 +193,7 @@ async function run(options: Options, teardown: Teardown): Promise<void> {
   // Every client goes through the same proxy, so its hop costs all rows alike.
   const proxy: CountingProxy = await startCountingProxy(engine.dockerHost);
   teardown.add('close the counting proxy', () => proxy.close());
-  const graphqlUrl = await startServer(proxy.dockerHost, teardown);
+  const graphqlUrl = await startBenchServer(proxy.dockerHost, teardown);
   const raw = new EngineApiClient(proxy.dockerHost.replace(/^unix:\/\//, ''));
   const gql = new GraphqlClient(graphqlUrl);
   teardown.add('close the bench clients', () => {

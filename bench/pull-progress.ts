@@ -16,9 +16,6 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { loadConfig } from '../src/config';
-import { createLogger } from '../src/logger';
-import { createApp, GRAPHQL_PATH } from '../src/server';
 import { type CountingProxy, type RecordedRequest, startCountingProxy } from '../test/support/counting-proxy';
 import { GraphqlClient, graphqlData } from './lib/clients';
 import { dockerCli } from './lib/docker-cli';
@@ -28,6 +25,7 @@ import { BASE_IMAGE, buildAndPushImage, imageExists, pushBaseAs, removeLocally, 
 import { acquireEngineWithRegistry } from './lib/registry-engine';
 import { formatMiB, formatMs, formatTable } from './lib/report';
 import { startStreamTimingProxy, type StreamTimingProxy, type TimedExchange } from './lib/stream-timing-proxy';
+import { startBenchServer } from './lib/server';
 import { cleanUpOnSignals, Teardown } from './lib/teardown';
 
 /** The subscription every subscriber runs (the issue's document). */
@@ -78,14 +76,6 @@ function say(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
-/** Starts the real dockql server in-process on 127.0.0.1:0, talking to `dockerHost`. */
-async function startServer(dockerHost: string, teardown: Teardown): Promise<string> {
-  const config = loadConfig([], { DOCKER_HOST: dockerHost, DOCKQL_HOST: '127.0.0.1', DOCKQL_PORT: '0', LOG_LEVEL: 'silent' });
-  const app = await createApp(config, createLogger(config.logLevel));
-  teardown.add('stop the dockql server', () => app.stop());
-  await app.listen();
-  return `${app.url()}${GRAPHQL_PATH}`;
-}
 
 /** The one timed daemon pull of a phase. */
 function onlyExchange(exchanges: readonly TimedExchange[], what: string): TimedExchange | undefined {
@@ -266,7 +256,7 @@ async function run(options: Options, teardown: Teardown): Promise<string[]> {
   teardown.add('close the counting proxy', () => counting.close());
   const timing = await startStreamTimingProxy(counting.dockerHost, isPullRequest);
   teardown.add('close the timing proxy', () => timing.close());
-  const url = await startServer(timing.dockerHost, teardown);
+  const url = await startBenchServer(timing.dockerHost, teardown);
   const gql = new GraphqlClient(url);
   teardown.add('close the GraphQL client', () => gql.close());
   const pool = await ProgressSubscribers.connect(url, Math.min(options.connections, options.subscribers));

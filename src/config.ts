@@ -36,6 +36,8 @@ export interface Config {
   readonly docker: DockerEndpoint;
   /** Directory holding saved/exported/uploaded archives. */
   readonly archiveDir: string;
+  /** Largest archive accepted by `PUT /archives/<name>` (bytes). */
+  readonly maxUploadBytes: number;
   /** State directory of the private engine `npm start` may start. */
   readonly engineDir: string;
   readonly logLevel: LogLevel;
@@ -45,6 +47,8 @@ export interface Config {
   readonly jobHistory: number;
   /** Bound on `docker search` through the daemon (ms). */
   readonly searchTimeoutMs: number;
+  /** Events held per event subscriber that is not reading; one more ends it with SUBSCRIBER_TOO_SLOW. */
+  readonly subscriberBuffer: number;
   /** `NODE_ENV=development`: errors keep their stack and detail. */
   readonly development: boolean;
 }
@@ -67,11 +71,13 @@ export const SETTINGS = {
   tlsVerify: { env: 'DOCKER_TLS_VERIFY', flag: 'tlsverify', boolean: true },
   certPath: { env: 'DOCKER_CERT_PATH', flag: 'cert-path' },
   archiveDir: { env: 'DOCKQL_ARCHIVE_DIR', flag: 'archive-dir', defaultValue: './archives' },
+  maxUploadBytes: { env: 'DOCKQL_MAX_UPLOAD_BYTES', flag: 'max-upload-bytes', defaultValue: '20G' },
   engineDir: { env: 'DOCKQL_ENGINE_DIR', flag: 'engine-dir', defaultValue: './.dockql/engine' },
   logLevel: { env: 'LOG_LEVEL', flag: 'log-level', defaultValue: 'info' },
   jobRetention: { env: 'DOCKQL_JOB_RETENTION', flag: 'job-retention', defaultValue: '900' },
   jobHistory: { env: 'DOCKQL_JOB_HISTORY', flag: 'job-history', defaultValue: '100' },
   searchTimeout: { env: 'DOCKQL_SEARCH_TIMEOUT', flag: 'search-timeout', defaultValue: '15' },
+  subscriberBuffer: { env: 'DOCKQL_SUBSCRIBER_BUFFER', flag: 'subscriber-buffer', defaultValue: '1000' },
 } as const satisfies Record<string, Setting>;
 
 /** A configuration value that cannot be used; `main` prints the message as one line and exits. */
@@ -110,11 +116,13 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     dockerHostExplicit: flags['docker-host'] !== undefined || nonEmpty(env.DOCKER_HOST) !== undefined,
     docker: parseDockerHost(dockerHost, raw('tlsVerify'), raw('certPath'), env),
     archiveDir: path.resolve(raw('archiveDir')!),
+    maxUploadBytes: parseBytes(raw('maxUploadBytes')!, origin('maxUploadBytes')),
     engineDir: path.resolve(raw('engineDir')!),
     logLevel: parseLogLevel(raw('logLevel')!, origin('logLevel')),
     jobRetentionMs: parseCount(raw('jobRetention')!, origin('jobRetention'), 0, 7 * 24 * 3600, 'seconds') * 1000,
     jobHistory: parseCount(raw('jobHistory')!, origin('jobHistory'), 0, 100_000, 'jobs'),
     searchTimeoutMs: parseCount(raw('searchTimeout')!, origin('searchTimeout'), 1, 600, 'seconds') * 1000,
+    subscriberBuffer: parseCount(raw('subscriberBuffer')!, origin('subscriberBuffer'), 1, 1_000_000, 'events'),
     development: env.NODE_ENV === 'development',
   };
   Object.freeze(config.docker);
@@ -157,6 +165,16 @@ function parseCount(v: string, from: string, min: number, max: number, unit: str
   const n = Number(v);
   if (!/^\d+$/.test(v) || n < min || n > max) {
     throw new ConfigError(`${from}: "${v}" is not a whole number of ${unit} from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/** Bytes, optionally with a binary suffix as docker's own flags take them: 512M, 20G, 1T (K, M, G, T; `i`/`B` allowed). */
+function parseBytes(v: string, from: string): number {
+  const m = /^(\d+)\s*(?:([KMGT])(?:i?B)?|B)?$/i.exec(v);
+  const n = m ? Number(m[1]) * 1024 ** ' KMGT'.indexOf((m[2] ?? '').toUpperCase()) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new ConfigError(`${from}: "${v}" is not a size in bytes (a whole number, optionally with K, M, G or T, e.g. 20G)`);
   }
   return n;
 }

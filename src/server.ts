@@ -13,8 +13,11 @@ import express from 'express';
 import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { ArchiveStore } from './archive/store';
+import { archiveRouter } from './archive/routes';
 import type { Config } from './config';
 import { DockerClient } from './docker/client';
+import { openEventStream } from './docker/events';
 import { healthRouter } from './health';
 import type { Logger } from './logger';
 import { playgroundRouter } from './playground/playground';
@@ -22,6 +25,7 @@ import { buildDockqlSchema } from './schema/build';
 import { type Context, createContextFactory } from './schema/context';
 import { createErrorFormatter } from './schema/format-error';
 import { TransferJobs } from './streams/transfer-jobs';
+import { DaemonEventHub } from './streams/daemon-events';
 
 /** The GraphQL endpoint, for HTTP and WebSocket alike. */
 export const GRAPHQL_PATH = '/graphql';
@@ -33,6 +37,8 @@ const MAX_BODY = '1mb';
 export interface App {
   readonly httpServer: Server;
   readonly docker: DockerClient;
+  /** The shared daemon event stream (its stats() tell tests and benches how many subscribers and connections). */
+  readonly eventHub: DaemonEventHub;
   /** Starts listening on the configured host and port; resolves with the bound address. */
   listen(): Promise<AddressInfo>;
   /** http://host:port of the bound server. */
@@ -45,7 +51,10 @@ export interface App {
 export async function createApp(config: Config, log: Logger, docker = new DockerClient(config.docker, { revealEndpoint: config.development })): Promise<App> {
   const schema = await buildDockqlSchema();
   const jobs = new TransferJobs({ retentionMs: config.jobRetentionMs, maxFinished: config.jobHistory });
-  const contextFactory = createContextFactory({ docker, log, jobs, searchTimeoutMs: config.searchTimeoutMs });
+  // One daemon /events connection for the whole process: opened for the first subscriber, closed after the last.
+  const eventHub = new DaemonEventHub({ open: ({ since, signal }) => openEventStream(docker, { since, signal }), bufferSize: config.subscriberBuffer, log: log.child({ component: 'events' }) });
+  const archives = await ArchiveStore.open(config.archiveDir, { log });
+  const contextFactory = createContextFactory({ docker, log, jobs, searchTimeoutMs: config.searchTimeoutMs, eventHub, archives });
   const formatError = createErrorFormatter({ development: config.development, log });
 
   const app = express();
@@ -89,6 +98,7 @@ export async function createApp(config: Config, log: Logger, docker = new Docker
 
   app.use(healthRouter(docker));
   app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH }));
+  app.use(archiveRouter(archives, { maxUploadBytes: config.maxUploadBytes, log }));
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: MAX_BODY }),
@@ -99,6 +109,7 @@ export async function createApp(config: Config, log: Logger, docker = new Docker
   return {
     httpServer,
     docker,
+    eventHub,
     listen: () =>
       new Promise<AddressInfo>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -116,9 +127,12 @@ export async function createApp(config: Config, log: Logger, docker = new Docker
       stopping ??= (async () => {
         // Running jobs end as CANCELED first, so that their subscribers get a final state before the sockets close.
         await jobs.dispose();
+        // Event subscriptions complete (and the daemon stream closes) while their sockets are still open.
+        await eventHub.dispose();
         // Apollo's drain plugin closes the http server and then the graphql-ws server.
         await apollo.stop();
         wsServer.close();
+        await archives.dispose();
       })();
       return stopping;
     },

@@ -3,6 +3,10 @@
  * once, newest first, at the end of a bench, after an error, or on SIGINT/SIGTERM.
  */
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
 /** One cleanup step. */
 interface Step {
   readonly label: string;
@@ -57,4 +61,11 @@ export function cleanUpOnSignals(teardown: Teardown): () => void {
   return () => {
     process.off('SIGINT', handler).off('SIGTERM', handler);
   };
+}
+
+/** A fresh temp directory (e.g. the server's archive dir, so a bench never writes into the checkout), removed at teardown. */
+export function scratchDir(teardown: Teardown, prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  teardown.add(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }

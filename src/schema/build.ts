@@ -3,7 +3,15 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { ArchiveResolver } from './archive/archive.resolver';
 import { ContainerResolver } from './container/container.resolver';
+import { ContainerDetailsResolver } from './container/container-details.resolver';
+import { DiskUsageResolver } from './disk-usage/disk-usage.resolver';
+import { ContainerLogsResolver } from './logs/logs.resolver';
+import { NetworkResolver } from './network/network.resolver';
+import { VolumeResolver } from './volume/volume.resolver';
+import { ContainerLifecycleResolver } from './container/container-lifecycle.resolver';
+import { ExecResolver } from './container/exec.resolver';
 import { ImageOpsResolver } from './image/image-ops.resolver';
 import { ImageResolver } from './image/image.resolver';
 import { PullResolver } from './pull/pull.resolver';
@@ -11,6 +19,7 @@ import { PushResolver } from './pull/push.resolver';
 import { RegistryResolver } from './registry/registry.resolver';
 import { RepositoryResolver } from './repository/repository.resolver';
 import { DateTimeScalar } from './scalars';
+import { EventResolver } from './events/event.resolver';
 import { SystemResolver } from './system/system.resolver';
 
 /** Every resolver class of the API. Add new domains here. */
@@ -21,8 +30,17 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   RepositoryResolver,
   RegistryResolver,
   ContainerResolver,
+  ContainerDetailsResolver,
+  ContainerLogsResolver,
+  VolumeResolver,
+  NetworkResolver,
+  DiskUsageResolver,
+  ContainerLifecycleResolver,
+  ExecResolver,
   PullResolver,
   PushResolver,
+  ArchiveResolver,
+  EventResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

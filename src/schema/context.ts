@@ -6,25 +6,36 @@ import { randomUUID } from 'node:crypto';
 import type { DockerClient } from '../docker/client';
 import type { Logger } from '../logger';
 import { TokenCache } from '../registry/auth';
+import type { ArchiveStore } from '../archive/store';
+import { ArchiveService } from './archive/archive.service';
 import { ContainerService } from './container/container.service';
+import { ContainerLifecycleService } from './container/container-lifecycle.service';
+import { ExecService } from './container/exec.service';
 import { ImageOpsService } from './image/image-ops.service';
 import { ImageService } from './image/image.service';
+import { createHostServices, type HostServices } from './host-services';
 import { createLoaders } from './loaders';
 import { PullService } from './pull/pull.service';
 import { PushService } from './pull/push.service';
 import { RegistryService } from './registry/registry.service';
 import { SystemService } from './system/system.service';
+import { EventService } from './events/event.service';
+import type { DaemonEventHub } from '../streams/daemon-events';
 import type { TransferJobs } from '../streams/transfer-jobs';
 
 /** Services a resolver delegates to; built per operation around per-operation loaders. */
-export type Services = {
+export type Services = HostServices & {
   readonly system: SystemService;
   readonly images: ImageService;
   readonly containers: ContainerService;
+  readonly containerLifecycle: ContainerLifecycleService;
+  readonly exec: ExecService;
   readonly imageOps: ImageOpsService;
   readonly pulls: PullService;
   readonly pushes: PushService;
   readonly registries: RegistryService;
+  readonly archives: ArchiveService;
+  readonly events: EventService;
 };
 
 /** What every resolver receives. Declared with `type` because graphql-ws requires a Record-compatible context. */
@@ -41,6 +52,10 @@ export type ContextDeps = {
   /** Pull and push jobs, shared by every operation of the process. */
   readonly jobs: TransferJobs;
   readonly searchTimeoutMs: number;
+  /** The archive directory, shared by every operation (and by archive jobs). */
+  readonly archives: ArchiveStore;
+  /** The process's one shared daemon event stream. */
+  readonly eventHub: DaemonEventHub;
 };
 
 /** Builds a fresh context for one GraphQL operation. */
@@ -54,17 +69,23 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
     const requestId = init.requestId ?? randomUUID();
     const loaders = createLoaders(deps.docker);
     const images = new ImageService(deps.docker, loaders);
+    const containers = new ContainerService(deps.docker, loaders);
     return {
       requestId,
       log: deps.log.child({ requestId }),
       services: {
+        ...createHostServices(deps.docker, loaders),
         system: new SystemService(deps.docker),
         images,
-        containers: new ContainerService(deps.docker, loaders),
+        containers,
+        containerLifecycle: new ContainerLifecycleService(deps.docker, loaders, containers),
+        exec: new ExecService(deps.docker),
         imageOps: new ImageOpsService(deps.docker, images, deps.searchTimeoutMs),
         pulls: new PullService(deps.docker, deps.jobs),
         pushes: new PushService(deps.docker, deps.jobs, images),
         registries: new RegistryService({ docker: deps.docker, images, tokens: registryTokens }),
+        archives: new ArchiveService(deps.archives),
+        events: new EventService(deps.eventHub),
       },
     };
   };

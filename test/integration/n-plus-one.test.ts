@@ -28,7 +28,9 @@ async function measure(): Promise<{ requests: string[]; containers: number }> {
   proxy.reset();
   const res = await gql<{ containers: Array<{ name: string; image: { containers: unknown[] } | null }> }>(api.graphqlUrl, QUERY);
   expect(res.errors).toBeUndefined();
-  return { requests: proxy.requests.map((r) => `${r.method} ${r.path.split('?')[0]}`), containers: res.data!.containers.length };
+  // Count only this file's containers: other test files create and remove theirs in parallel.
+  const mine = res.data!.containers.filter((c) => c.name.startsWith('npo-')).length;
+  return { requests: proxy.requests.map((r) => `${r.method} ${r.path.split('?')[0]}`), containers: mine };
 }
 
 beforeAll(async () => {

@@ -2,6 +2,9 @@
  * Starts a real dockql server on an ephemeral loopback port for a test, and
  * always stops it (use with `afterAll(() => app.stop())`).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { type App, createApp, GRAPHQL_PATH } from '../../src/server';
@@ -16,6 +19,8 @@ export interface TestApp {
   readonly graphqlUrl: string;
   /** ws://127.0.0.1:<port>/graphql */
   readonly wsUrl: string;
+  /** The server's archive directory. */
+  readonly archiveDir: string;
   stop(): Promise<void>;
 }
 
@@ -23,9 +28,13 @@ export interface TestApp {
  * Serves the API against `dockerHost` (default: the test engine) on 127.0.0.1:0.
  * @param env extra environment for loadConfig (e.g. NODE_ENV).
  * @param logs when given, collects the server's log lines.
+ * @param archiveDir the archive directory; by default a fresh temp dir, removed by stop().
  */
-export async function startTestApp(options: { dockerHost?: string; env?: Record<string, string>; logs?: string[] } = {}): Promise<TestApp> {
+export async function startTestApp(options: { dockerHost?: string; env?: Record<string, string>; logs?: string[]; archiveDir?: string } = {}): Promise<TestApp> {
+  // Never the checkout's ./archives: each app gets its own directory unless the test names one.
+  const ownArchiveDir = options.archiveDir ?? options.env?.DOCKQL_ARCHIVE_DIR ? undefined : mkdtempSync(path.join(tmpdir(), 'dockql-archives-'));
   const config = loadConfig([], {
+    DOCKQL_ARCHIVE_DIR: options.archiveDir ?? ownArchiveDir,
     DOCKER_HOST: options.dockerHost ?? testDockerHost(),
     DOCKQL_HOST: '127.0.0.1',
     DOCKQL_PORT: '0',
@@ -42,6 +51,10 @@ export async function startTestApp(options: { dockerHost?: string; env?: Record<
     baseUrl,
     graphqlUrl: `${baseUrl}${GRAPHQL_PATH}`,
     wsUrl: `${baseUrl.replace(/^http/, 'ws')}${GRAPHQL_PATH}`,
-    stop: () => app.stop(),
+    archiveDir: config.archiveDir,
+    stop: async () => {
+      await app.stop();
+      if (ownArchiveDir) rmSync(ownArchiveDir, { recursive: true, force: true });
+    },
   };
 }

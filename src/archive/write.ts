@@ -1,0 +1,129 @@
+/**
+ * The atomic half of a write: stream into a hidden temp file in the archive
+ * directory (sha256 and byte count on the way, backpressure throughout, so
+ * memory stays flat whatever the size), fsync, then give it its final name
+ * without clobbering (hard link) or with (rename), and fsync the directory.
+ */
+import { createHash } from 'node:crypto';
+import { close, constants, createWriteStream, fsync, open as openFd } from 'node:fs';
+import { link, lstat, open, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { archiveExists, ArchiveTooLargeError, storageError } from './errors';
+import { tempFileName } from './meta';
+import { isGzipName } from './names';
+import { GzipTarSniffer, sniffPlainFile, type Sniffed, sniffTap } from './sniff';
+
+/** A plain tar written here is walked up to this many entries before the kind is left to the background scan. */
+const WRITE_SNIFF_ENTRIES = 100_000;
+
+/** Options for one streamed write. */
+export interface StreamOptions {
+  /** Called with the bytes written so far, after each chunk (cheap; throttle in the caller). */
+  readonly onProgress?: (bytesWritten: number) => void;
+  /** Aborting it stops the write; nothing is kept. */
+  readonly signal?: AbortSignal;
+  /** More bytes than this fail the write with {@link ArchiveTooLargeError}; nothing is kept. */
+  readonly maxBytes?: number;
+}
+
+/** A complete, fsynced temp file waiting for its final name. */
+export interface TempArchive {
+  readonly tempPath: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly sniffed: Sniffed;
+}
+
+/**
+ * Streams `source` into a new temp file in `dir`, hashing and sniffing on the
+ * way. On any failure (source error, abort, limit, disk) the temp file is
+ * removed and the error is thrown.
+ * @param name - the final name (decides gzip handling).
+ */
+export async function streamToTemp(dir: string, name: string, source: Readable, options: StreamOptions = {}): Promise<TempArchive> {
+  const tempPath = path.join(dir, tempFileName());
+  // O_EXCL | O_NOFOLLOW: never write through something that appeared under the temp name.
+  // A plain fd, not a FileHandle: a FileHandle stream that does not close its handle keeps close() waiting forever.
+  let fd: number | undefined = await promisify(openFd)(tempPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o640).catch((err: unknown) => {
+    throw storageError(err);
+  });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer | string, _encoding, callback) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      bytes += buf.length;
+      if (options.maxBytes !== undefined && bytes > options.maxBytes) return callback(new ArchiveTooLargeError(options.maxBytes));
+      hash.update(buf);
+      try {
+        options.onProgress?.(bytes);
+      } catch {
+        // A progress listener's bug must not break the write.
+      }
+      callback(null, buf);
+    },
+  });
+  const gzip = isGzipName(name) ? new GzipTarSniffer() : undefined;
+  let ok = false;
+  try {
+    const sink = createWriteStream(tempPath, { fd, autoClose: false });
+    const signal = options.signal;
+    await (gzip ? pipeline(source, meter, sniffTap(gzip), sink, { signal }) : pipeline(source, meter, sink, { signal }));
+    await promisify(fsync)(fd);
+    await promisify(close)(fd);
+    fd = undefined;
+    const sniffed = gzip ? await gzip.finish() : await sniffPlainFile(tempPath, bytes, WRITE_SNIFF_ENTRIES);
+    ok = true;
+    return { tempPath, size: bytes, sha256: hash.digest('hex'), sniffed };
+  } catch (err) {
+    throw storageError(err);
+  } finally {
+    gzip?.dispose();
+    if (fd !== undefined) await promisify(close)(fd).catch(() => undefined);
+    if (!ok) await unlink(tempPath).catch(() => undefined);
+  }
+}
+
+/**
+ * Gives the temp file its final name. Without `overwrite` a hard link is made,
+ * which fails when the name exists however it got there (no clobbering, no
+ * race); on file systems without hard links it falls back to check-then-rename,
+ * where a file created by hand in between would be replaced. With `overwrite`,
+ * rename replaces atomically: readers of the old file keep reading it.
+ * The temp file is gone afterwards, whatever the outcome.
+ * @throws DockqlError CONFLICT when the name exists and `overwrite` is false.
+ */
+export async function commitTemp(dir: string, tempPath: string, name: string, overwrite: boolean): Promise<void> {
+  const finalPath = path.join(dir, name);
+  try {
+    if (overwrite) {
+      await rename(tempPath, finalPath);
+    } else {
+      try {
+        await link(tempPath, finalPath);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') throw archiveExists(name);
+        if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK'].includes(code ?? '')) throw err;
+        if (await lstat(finalPath).then(() => true, () => false)) throw archiveExists(name);
+        await rename(tempPath, finalPath);
+      }
+    }
+  } finally {
+    await unlink(tempPath).catch(() => undefined);
+  }
+  await fsyncDir(dir);
+}
+
+/** Makes renames and unlinks in `dir` durable. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const d = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
+}
