@@ -47,15 +47,23 @@ describe('what the daemon gets', () => {
       volumes: [{ name: VOLUME, destination: '/data' }],
       ports: [{ containerPort: 8080, hostPort: 18080 }, { containerPort: 53, protocol: 'UDP', hostIp: '0.0.0.0' }],
     });
-    const res = await gql<{ createContainer: { id: string; state: string; mounts: unknown[] } }>(
+    const res = await gql<{ createContainer: { id: string; state: string; mounts: unknown[]; portBindings: unknown[] } }>(
       api.graphqlUrl,
-      'mutation($input: ContainerInput!) { createContainer(input: $input) { id state mounts { type name destination readOnly } } }',
+      'mutation($input: ContainerInput!) { createContainer(input: $input) { id state mounts { type name destination readOnly } portBindings { privatePort publicPort type ip } } }',
       { input },
     );
     expect(res.errors).toBeUndefined();
     const c = res.data!.createContainer;
     expect(c.state).toBe('CREATED');
     expect(c.mounts).toEqual([{ type: 'volume', name: VOLUME, destination: '/data', readOnly: false }]);
+    // Published ports are visible through the API before start, although network none never maps them.
+    expect(c.portBindings).toHaveLength(2);
+    expect(c.portBindings).toEqual(
+      expect.arrayContaining([
+        { privatePort: 8080, publicPort: 18080, type: 'tcp', ip: '127.0.0.1' },
+        { privatePort: 53, publicPort: null, type: 'udp', ip: '0.0.0.0' },
+      ]),
+    );
 
     const inspect = JSON.parse((await docker(['inspect', c.id])).stdout)[0] as {
       Config: { Env: string[]; User: string; WorkingDir: string; ExposedPorts: Record<string, unknown> };

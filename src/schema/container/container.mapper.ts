@@ -49,6 +49,8 @@ export function containerFromSummary(s: ContainerSummaryDto): Container {
     state: toContainerState(s.State),
     status: s.Status,
     labels: toLabels(s.Labels),
+    // The list answer has no HostConfig.PortBindings: published ports show in `ports` once running.
+    portBindings: (s.Ports ?? []).filter((p) => p.PublicPort).map((p) => ({ privatePort: p.PrivatePort, publicPort: p.PublicPort, type: p.Type, ip: p.IP || undefined })),
     ports: (s.Ports ?? []).map((p) => ({
       privatePort: p.PrivatePort,
       publicPort: p.PublicPort || undefined,
@@ -106,6 +108,7 @@ export function containerFromInspect(i: ContainerInspectDto, now = new Date()): 
     ),
     labels: toLabels(i.Config?.Labels),
     ports: portsFromInspect(i.NetworkSettings?.Ports as Record<string, Array<{ HostIp: string; HostPort: string }> | null> | undefined),
+    portBindings: portsFromInspect(i.HostConfig?.PortBindings as Record<string, Array<{ HostIp: string; HostPort: string }> | null> | undefined),
     mounts: toMounts(i.Mounts as DaemonMount[] | undefined),
     inspect: i,
   };

@@ -94,6 +94,11 @@ export class Container {
   @Field(() => [Port], { description: 'Ports it exposes or publishes.' })
   ports!: Port[];
 
+  @Field(() => [Port], {
+    description: 'Ports configured to be published (`-p`, HostConfig.PortBindings), known also before start and on network none, where `ports` stays empty.',
+  })
+  portBindings!: Port[];
+
   @Field(() => [Mount], { description: 'Volumes and bind mounts.' })
   mounts!: Mount[];
 
