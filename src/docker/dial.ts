@@ -1,12 +1,19 @@
 /**
- * Raw daemon requests for the modules of src/docker/ (run them inside
- * DockerClient.withDocker, which maps failures on statusCode): a method, a
- * path, an optional query and JSON body, and the status codes that mean
- * success. Anything else fails with `statusCode` set and the daemon's words.
+ * The one raw-request helper of src/docker/: calls dockerode has no method for
+ * (or whose dockerode method buffers or mis-resolves) go through {@link dial},
+ * as a declarative request: method, path, query, JSON body and the status codes
+ * that mean success, like docker-modem's own tables.
  *
- * NOTE (containers-details session): this file was accidentally overwritten
- * moments after its author created it; this is a reconstruction from its call
- * sites in containers.ts and exec.ts. Its author may replace it with the original.
+ * Run it inside DockerClient.withDocker: any status not in `ok` fails with
+ * `statusCode` set and the daemon's words, which withDocker maps like every
+ * other call (src/docker/errors.ts; 304 is success there).
+ *
+ * Three ways to receive the answer:
+ * - the parsed JSON body (the default; `undefined` when empty);
+ * - `stream`: the response itself, to read incrementally. dockerode buffers
+ *   some long answers whole (`logs` without `follow`), which would let a
+ *   10,000-line log grow without bound in memory;
+ * - `hijack`: the upgraded raw socket (exec start, attach).
  */
 import type Dockerode from 'dockerode';
 
@@ -21,13 +28,17 @@ export interface DialRequest {
   readonly body?: unknown;
   /** Status codes that mean success (e.g. [204], [200, 201]). */
   readonly ok: readonly number[];
+  /** Resolve with the response stream once the status is in `ok`, instead of its parsed body. */
+  readonly stream?: boolean;
   /** Upgrade the connection (exec start, attach): resolves with the raw socket. */
   readonly hijack?: boolean;
+  /** Cancels the request, and a `stream` response once open (it is destroyed). */
+  readonly signal?: AbortSignal;
 }
 
 /**
  * Sends one request; resolves with the parsed JSON body (undefined when empty),
- * or the upgraded socket for `hijack`.
+ * the response stream for `stream`, or the upgraded socket for `hijack`.
  */
 export function dial<T = void>(docker: Dockerode, request: DialRequest): Promise<T> {
   const query = Object.fromEntries(Object.entries(request.query ?? {}).filter(([, v]) => v !== undefined));
@@ -37,7 +48,9 @@ export function dial<T = void>(docker: Dockerode, request: DialRequest): Promise
   const options: Record<string, unknown> = {};
   if (hasQuery) options._query = query;
   options._body = request.body ?? {};
+  // docker-modem fails every status not listed as true, with statusCode set: the client maps it.
   const statusCodes = Object.fromEntries(request.ok.map((code) => [code, true]));
+  const raw = request.stream === true || request.hijack === true;
   return new Promise<T>((resolve, reject) => {
     docker.modem.dial(
       {
@@ -45,12 +58,15 @@ export function dial<T = void>(docker: Dockerode, request: DialRequest): Promise
         method: request.method,
         options,
         statusCodes,
-        ...(request.hijack ? { hijack: true, isStream: true } : {}),
+        ...(raw ? { isStream: true } : {}),
+        ...(request.hijack ? { hijack: true } : {}),
+        // At the top level, where docker-modem hands it to the HTTP request (inside `options` it is dropped).
+        ...(request.signal ? { abortSignal: request.signal } : {}),
       } as Parameters<Dockerode['modem']['dial']>[0],
       (err: unknown, data: unknown) => {
         if (err) return reject(err);
         // An empty body comes back as an empty Buffer.
-        if (!request.hijack && Buffer.isBuffer(data) && data.length === 0) return resolve(undefined as T);
+        if (!raw && Buffer.isBuffer(data) && data.length === 0) return resolve(undefined as T);
         resolve(data as T);
       },
     );

@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { DockerClient } from './client';
-import { LineTooLongError, NdjsonLines } from './ndjson-lines';
+import { type NdjsonReadErrors, readNdjsonLines } from './ndjson-lines';
 import type { DaemonFilters } from './types';
 
 /** One daemon event: moby's `events.Message` (API >= 1.22 shape). */
@@ -126,91 +126,17 @@ export function parseDaemonEvent(line: string): DaemonEventDto {
  * down). Rejects with an {@link EventStreamError} when a line is not an event
  * (`malformed`), the connection drops (`truncated`) or `signal` aborts
  * (`aborted`); with what `onEvent` threw when it throws. The stream is
- * destroyed on every rejection, and no listener is left behind.
+ * destroyed on every rejection, and no listener is left behind (see
+ * readNdjsonLines, which does the reading).
  */
 export function readEventStream(stream: Readable | NodeJS.ReadableStream, onEvent: (event: DaemonEventDto) => void, options: { signal?: AbortSignal } = {}): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const { signal } = options;
-    const lines = new NdjsonLines(MAX_EVENT_LINE);
-    let settled = false;
-
-    const cleanup = (): void => {
-      stream.removeListener('data', onData);
-      stream.removeListener('end', onEnd);
-      stream.removeListener('error', onError);
-      stream.removeListener('close', onClose);
-      stream.removeListener('aborted', onClose);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const fail = (err: unknown): void => {
-      if (settled) return;
-      settled = true;
-      cleanup();
-      // A late 'error' (the request's own abort) must not become an unhandled event.
-      stream.on('error', () => undefined);
-      (stream as { destroy?: () => void }).destroy?.();
-      reject(err);
-    };
-    const truncated = (cause?: unknown): void =>
-      fail(signal?.aborted ? aborted() : new EventStreamError('truncated', 'the daemon\'s event stream was cut off', { cause }));
-    const handle = (batch: string[]): void => {
-      for (const line of batch) {
-        if (settled) return;
-        let event: DaemonEventDto;
-        try {
-          event = parseDaemonEvent(line);
-        } catch (err) {
-          return fail(err);
-        }
-        try {
-          onEvent(event);
-        } catch (err) {
-          return fail(err);
-        }
-      }
-    };
-    const split = (read: () => string[]): void => {
-      try {
-        handle(read());
-      } catch (err) {
-        fail(err instanceof LineTooLongError ? new EventStreamError('malformed', `the daemon sent a malformed event: ${err.message}`) : err);
-      }
-    };
-
-    function onData(chunk: Buffer | string): void {
-      if (!settled) split(() => lines.push(chunk));
-    }
-    function onEnd(): void {
-      if (settled) return;
-      split(() => lines.end());
-      if (settled) return;
-      // http.IncomingMessage: 'end' with complete === false means the body was cut short.
-      if ((stream as { complete?: unknown }).complete === false) return truncated();
-      settled = true;
-      cleanup();
-      resolve();
-    }
-    function onError(err: unknown): void {
-      truncated(err);
-    }
-    function onClose(): void {
-      truncated();
-    }
-    function onAbort(): void {
-      fail(aborted());
-    }
-
-    if (signal?.aborted) return fail(aborted());
-    const state = stream as { readableEnded?: boolean; destroyed?: boolean };
-    if (state.readableEnded === true || state.destroyed === true) return truncated();
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('error', onError);
-    stream.on('close', onClose);
-    stream.on('aborted', onClose);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    stream.resume();
-  });
+  const errors: NdjsonReadErrors = {
+    truncated: (cause) => new EventStreamError('truncated', 'the daemon\'s event stream was cut off', { cause }),
+    aborted,
+    tooLong: () => new EventStreamError('malformed', `the daemon sent a malformed event: a line longer than ${MAX_EVENT_LINE} characters`),
+    notText: () => new EventStreamError('malformed', 'the daemon sent a malformed event: not text'),
+  };
+  return readNdjsonLines(stream, (line) => onEvent(parseDaemonEvent(line)), { maxLine: MAX_EVENT_LINE, signal: options.signal, errors });
 }
 
 function aborted(): EventStreamError {

@@ -3,17 +3,18 @@
  * lines. Pure and incremental: chunks may split frames, headers, timestamps,
  * lines and UTF-8 characters anywhere.
  *
- * Without a TTY the daemon multiplexes stdout and stderr into frames of an
- * 8-byte header (stream id, 3 zero bytes, big-endian payload size) and the
- * payload (moby pkg/stdcopy). With a TTY there is one raw stream. With
- * `timestamps=1` every log message starts with an RFC 3339 time and a space.
- * A message longer than the log driver's buffer (16 KiB) is stored in parts,
+ * Without a TTY the daemon multiplexes stdout and stderr into stdcopy frames,
+ * decoded by raw-stream.ts's MuxDecoder (the one frame decoder, shared with
+ * exec); with a TTY there is one raw stream. What is log-specific lives here:
+ * with `timestamps=1` every log message starts with an RFC 3339 time and a space,
+ * and a message longer than the log driver's buffer (16 KiB) is stored in parts,
  * each with its own timestamp and a frame of its own: the parts are joined back
  * into one line that keeps the first part's time.
  */
+import { completeUtf8Length, MuxDecoder, type OutputStream, RawStreamError } from './raw-stream';
 
 /** Which stream of the container a line was written to. */
-export type LogSource = 'stdout' | 'stderr';
+export type LogSource = OutputStream;
 
 /** One line of a container's log. */
 export interface LogRecord {
@@ -42,11 +43,6 @@ export class LogStreamError extends Error {
   }
 }
 
-const HEADER_BYTES = 8;
-/** stdcopy stream ids: 0 stdin, 1 stdout, 2 stderr, 3 systemerr (the daemon's own error text). */
-const STREAM_SYSTEMERR = 3;
-/** A systemerr payload is one error message; anything larger is kept only this far. */
-const MAX_SYSTEMERR_BYTES = 64 * 1024;
 /** "2006-01-02T15:04:05.000000000+07:00" is 35 characters; more before a space means no timestamp. */
 const MAX_TIMESTAMP_BYTES = 40;
 const SPACE = 0x20;
@@ -62,15 +58,6 @@ export function parseLogTimestamp(text: string): Date | undefined {
   if (!m) return undefined;
   const date = new Date(`${m[1]}${(m[2] ?? '').slice(0, 4)}${m[3]}`);
   return Number.isNaN(date.getTime()) ? undefined : date;
-}
-
-/** Cuts `bytes` to at most `max` bytes without splitting a UTF-8 character. */
-function cutUtf8(bytes: Buffer, max: number): Buffer {
-  if (bytes.length <= max) return bytes;
-  let end = max;
-  // Back off over continuation bytes (10xxxxxx) to the start of the cut character.
-  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
-  return bytes.subarray(0, end);
 }
 
 /** The line being assembled on one stream. */
@@ -170,9 +157,8 @@ class LineAssembler {
     if (this.truncated || data.length === 0) return;
     const room = this.maxLineBytes - this.bytes;
     if (data.length > room) {
-      // Keep one byte over the cap so the UTF-8 cut can see a character's start.
-      this.parts.push(data.subarray(0, room + 1));
-      this.bytes += room + 1;
+      this.parts.push(data.subarray(0, room));
+      this.bytes += room;
       this.truncated = true;
       return;
     }
@@ -182,7 +168,8 @@ class LineAssembler {
 
   private finish(): LogRecord {
     let bytes: Buffer = Buffer.concat(this.parts, this.bytes);
-    if (this.truncated) bytes = cutUtf8(bytes, this.maxLineBytes);
+    // Cut at the cap: a character the cap splits is dropped rather than garbled.
+    if (this.truncated) bytes = bytes.subarray(0, completeUtf8Length(bytes));
     else if (bytes.length && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
     const record: LogRecord = { stream: this.stream, text: bytes.toString('utf8'), truncated: this.truncated, ...(this.time ? { time: this.time } : {}) };
     this.parts = [];
@@ -208,18 +195,15 @@ export interface LogStreamOptions {
 export class LogStreamParser {
   private readonly stdout: LineAssembler;
   private readonly stderr: LineAssembler;
-  private header: Buffer = Buffer.alloc(0);
-  /** Payload bytes left in the current frame. */
-  private remaining = 0;
-  private frameStream = 0;
-  private systemErr: Buffer[] = [];
-  private systemErrBytes = 0;
+  /** The stdcopy frames of a container without a TTY; undefined for a raw (TTY) stream. */
+  private readonly frames: MuxDecoder | undefined;
 
-  constructor(private readonly options: LogStreamOptions) {
+  constructor(options: LogStreamOptions) {
     const max = options.maxLineBytes ?? MAX_LOG_LINE_BYTES;
     this.stdout = new LineAssembler('stdout', options.timestamps, max);
     this.stderr = new LineAssembler('stderr', options.timestamps, max);
-    if (!options.multiplexed) this.stdout.messageStart();
+    if (options.multiplexed) this.frames = new MuxDecoder();
+    else this.stdout.messageStart();
   }
 
   /**
@@ -228,25 +212,17 @@ export class LogStreamParser {
    */
   push(chunk: Buffer): LogRecord[] {
     const out: LogRecord[] = [];
-    if (!this.options.multiplexed) {
+    const frames = this.frames;
+    if (!frames) {
       this.stdout.write(chunk, out, true);
       return out;
     }
-    let rest = chunk;
-    while (rest.length) {
-      if (this.remaining === 0) {
-        const need = HEADER_BYTES - this.header.length;
-        this.header = Buffer.concat([this.header, rest.subarray(0, need)]);
-        rest = rest.subarray(need);
-        if (this.header.length < HEADER_BYTES) break;
-        this.startFrame();
-        continue;
-      }
-      const payload = rest.subarray(0, this.remaining);
-      rest = rest.subarray(payload.length);
-      this.remaining -= payload.length;
-      this.payload(payload, out);
-      if (this.remaining === 0 && this.frameStream === STREAM_SYSTEMERR) this.failSystemErr();
+    for (const piece of this.decode(() => frames.push(chunk))) {
+      // stdin frames (only seen on attach) come as stdout.
+      const assembler = piece.stream === 'stderr' ? this.stderr : this.stdout;
+      // Each frame is one message of the log driver, with its own timestamp.
+      if (piece.frameStart) assembler.messageStart();
+      assembler.write(piece.data, out, false);
     }
     return out;
   }
@@ -256,47 +232,31 @@ export class LogStreamParser {
    * @throws LogStreamError when the response stopped inside a frame
    */
   end(): LogRecord[] {
-    if (this.options.multiplexed && (this.remaining > 0 || this.header.length > 0)) {
-      throw new LogStreamError("the daemon's log stream ended in the middle of a frame", 'truncated');
-    }
+    const frames = this.frames;
+    if (frames) this.decode(() => frames.end());
     const out: LogRecord[] = [];
     this.stdout.flush(out);
     this.stderr.flush(out);
     return out;
   }
 
-  private startFrame(): void {
-    const header = this.header;
-    this.header = Buffer.alloc(0);
-    const id = header[0]!;
-    if (id > STREAM_SYSTEMERR || header[1] !== 0 || header[2] !== 0 || header[3] !== 0) {
-      throw new LogStreamError(`the daemon's log stream has a malformed frame header (${header.toString('hex')})`, 'malformed');
+  /** Runs a step of the frame decoder, telling its failures in the log stream's words. */
+  private decode<T>(step: () => T): T {
+    try {
+      return step();
+    } catch (err) {
+      if (!(err instanceof RawStreamError)) throw err;
+      switch (err.kind) {
+        case 'daemon':
+          throw new LogStreamError(err.detail || 'the daemon reported an error in the log stream', 'daemon');
+        case 'truncated':
+          throw new LogStreamError("the daemon's log stream ended in the middle of a frame", 'truncated');
+        default:
+          throw new LogStreamError(
+            err.detail ? `the daemon's log stream has a malformed frame header (${err.detail})` : `the daemon's log stream is malformed: ${err.message}`,
+            'malformed',
+          );
+      }
     }
-    this.frameStream = id;
-    this.remaining = header.readUInt32BE(4);
-    if (id !== STREAM_SYSTEMERR) this.assembler().messageStart();
-    else if (this.remaining === 0) this.failSystemErr();
-  }
-
-  private payload(data: Buffer, out: LogRecord[]): void {
-    if (this.frameStream !== STREAM_SYSTEMERR) {
-      this.assembler().write(data, out, false);
-      return;
-    }
-    const room = MAX_SYSTEMERR_BYTES - this.systemErrBytes;
-    if (room > 0) {
-      this.systemErr.push(data.subarray(0, room));
-      this.systemErrBytes += Math.min(room, data.length);
-    }
-  }
-
-  private failSystemErr(): never {
-    const text = Buffer.concat(this.systemErr).toString('utf8').trim();
-    throw new LogStreamError(text || 'the daemon reported an error in the log stream', 'daemon');
-  }
-
-  /** stdin frames (only seen on attach) read as stdout. */
-  private assembler(): LineAssembler {
-    return this.frameStream === 2 ? this.stderr : this.stdout;
   }
 }

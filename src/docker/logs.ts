@@ -1,11 +1,13 @@
 /**
  * Container logs (`GET /containers/{id}/logs`): the last lines, or a follow
  * stream like `docker logs -f`, always with `timestamps=1` so every line has
- * its time, and always read incrementally (see container-stream.ts).
+ * its time, and always read incrementally (a `stream` dial: dockerode would
+ * buffer a log without `follow` whole).
  */
 import type { DockerClient } from './client';
-import { getContainerStream } from './container-stream';
+import { dial } from './dial';
 import { type LogRecord, LogStreamParser } from './log-frames';
+import { encodePathSegment } from './refs';
 
 /** Most lines a caller may ask for (`tail`). */
 export const MAX_LOG_TAIL = 10_000;
@@ -35,6 +37,12 @@ function toQuery(query: LogQuery, follow: boolean): Record<string, string | numb
   };
 }
 
+/** `GET /containers/{id}/logs` as a stream; resolves once the daemon answered 200. */
+function openLogs(client: DockerClient, id: string, query: LogQuery, follow: boolean, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
+  const path = `/containers/${encodePathSegment(id)}/logs`;
+  return client.withDocker((d) => dial<NodeJS.ReadableStream>(d, { method: 'GET', path, query: toQuery(query, follow), ok: [200], stream: true, signal }));
+}
+
 /** A parser for the response of a container with or without a TTY. */
 export function logParser(tty: boolean): LogStreamParser {
   return new LogStreamParser({ multiplexed: !tty, timestamps: true });
@@ -46,7 +54,7 @@ export function logParser(tty: boolean): LogStreamParser {
  * @param id the container's full id (resolve refs first)
  */
 export async function readLogs(client: DockerClient, id: string, query: LogQuery): Promise<LogRecord[]> {
-  const stream = await client.withDocker((d) => getContainerStream(d, id, 'logs', toQuery(query, false)));
+  const stream = await openLogs(client, id, query, false);
   const parser = logParser(query.tty);
   const lines: LogRecord[] = [];
   let first = 0;
@@ -69,5 +77,5 @@ export async function readLogs(client: DockerClient, id: string, query: LogQuery
 
 /** Opens a follow stream (`docker logs -f`): the last `tail` lines, then new ones until the container stops. */
 export function openLogFollow(client: DockerClient, id: string, query: LogQuery, signal: AbortSignal): Promise<NodeJS.ReadableStream> {
-  return client.withDocker((d) => getContainerStream(d, id, 'logs', toQuery(query, true), signal));
+  return openLogs(client, id, query, true, signal);
 }

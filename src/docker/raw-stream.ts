@@ -1,7 +1,9 @@
 /**
- * The daemon's multiplexed raw stream (exec and attach without a terminal):
- * frames of an 8-byte header `[stream, 0, 0, 0, size (uint32 BE)]` and `size`
- * bytes of payload. Pure logic, so it is unit-tested byte by byte.
+ * The daemon's multiplexed raw stream (exec and attach without a terminal, and
+ * container logs): frames of an 8-byte header `[stream, 0, 0, 0, size (uint32 BE)]`
+ * and `size` bytes of payload (moby pkg/stdcopy). {@link MuxDecoder} is the one
+ * decoder of that framing in dockql; log-frames.ts builds log lines on top of it.
+ * Pure logic, so it is unit-tested byte by byte.
  *
  * Not docker-modem's demuxStream: that one buffers whole frames, and when it meets
  * a header it does not know (such as moby's stream 3, "systemerr", the daemon's own
@@ -19,11 +21,33 @@ export type OutputStream = 'stdout' | 'stderr';
 export interface OutputPiece {
   readonly stream: OutputStream;
   readonly data: Buffer;
+  /**
+   * True for the first piece of a frame. A frame is one message of the daemon's
+   * (a log line, or one 16 KiB part of a longer one), which the log reader needs;
+   * an empty frame yields no piece at all.
+   */
+  readonly frameStart: boolean;
 }
+
+/**
+ * Why a raw stream failed: `daemon`, the daemon's own error frame; `malformed`,
+ * a header that is not one (or an error frame too large to be one); `truncated`,
+ * the stream ended inside a frame.
+ */
+export type RawStreamErrorKind = 'daemon' | 'malformed' | 'truncated';
 
 /** The stream broke the framing rules or carried the daemon's own error. */
 export class RawStreamError extends Error {
   override readonly name = 'RawStreamError';
+
+  constructor(
+    message: string,
+    readonly kind: RawStreamErrorKind = 'malformed',
+    /** `daemon`: the daemon's words (trimmed); `malformed`: the offending header in hex, when it was one. */
+    readonly detail = '',
+  ) {
+    super(message);
+  }
 }
 
 const HEADER_SIZE = 8;
@@ -36,9 +60,14 @@ export class MuxDecoder {
   private header = Buffer.alloc(0);
   private stream: OutputStream | 'systemerr' | undefined;
   private remaining = 0;
+  /** No payload of the current frame handed on yet. */
+  private fresh = false;
   private systemerr: Buffer[] = [];
 
-  /** Decodes a chunk; returns the payload pieces it completes or continues. */
+  /**
+   * Decodes a chunk; returns the payload pieces it completes or continues.
+   * @throws RawStreamError on the daemon's error frame or a header that is not one
+   */
   push(chunk: Buffer): OutputPiece[] {
     const out: OutputPiece[] = [];
     let at = 0;
@@ -56,16 +85,22 @@ export class MuxDecoder {
       at += take;
       this.remaining -= take;
       if (this.stream === 'systemerr') this.systemerr.push(data);
-      else if (take > 0) out.push({ stream: this.stream, data });
+      else if (take > 0) {
+        out.push({ stream: this.stream, data, frameStart: this.fresh });
+        this.fresh = false;
+      }
       if (this.remaining === 0) this.endFrame();
     }
     return out;
   }
 
-  /** The stream ended: fails when it ended inside a frame. */
+  /**
+   * The stream ended.
+   * @throws RawStreamError (kind `truncated`) when it ended inside a frame
+   */
   end(): void {
     if (this.stream !== undefined || this.header.length > 0) {
-      throw new RawStreamError('the daemon\'s output stream ended in the middle of a frame');
+      throw new RawStreamError('the daemon\'s output stream ended in the middle of a frame', 'truncated');
     }
   }
 
@@ -73,12 +108,14 @@ export class MuxDecoder {
     const type = this.header[0]!;
     const kind = STREAM_TYPES[type];
     if (kind === undefined || this.header[1] !== 0 || this.header[2] !== 0 || this.header[3] !== 0) {
-      throw new RawStreamError(`the daemon's output stream has an unknown frame header (${this.header.toString('hex')})`);
+      const hex = this.header.toString('hex');
+      throw new RawStreamError(`the daemon's output stream has an unknown frame header (${hex})`, 'malformed', hex);
     }
     this.stream = kind;
     this.remaining = this.header.readUInt32BE(4);
+    this.fresh = true;
     this.header = Buffer.alloc(0);
-    if (kind === 'systemerr' && this.remaining > SYSTEMERR_MAX) throw new RawStreamError('the daemon sent an oversized error frame');
+    if (kind === 'systemerr' && this.remaining > SYSTEMERR_MAX) throw new RawStreamError('the daemon sent an oversized error frame', 'malformed');
     if (this.remaining === 0) this.endFrame();
   }
 
@@ -86,7 +123,7 @@ export class MuxDecoder {
     if (this.stream === 'systemerr') {
       const text = Buffer.concat(this.systemerr).toString('utf8').trim();
       this.systemerr = [];
-      throw new RawStreamError(`error from daemon in stream: ${text}`);
+      throw new RawStreamError(`error from daemon in stream: ${text}`, 'daemon', text);
     }
     this.stream = undefined;
   }

@@ -3,7 +3,8 @@
  * one-shot or streamed) and processes (`GET /containers/{id}/top`).
  */
 import type { DockerClient } from './client';
-import { getContainerStream } from './container-stream';
+import { dial } from './dial';
+import { LineTooLongError, NdjsonLines } from './ndjson-lines';
 import { encodePathSegment } from './refs';
 
 /** CPU counters of one sample (nanoseconds of CPU time). */
@@ -32,13 +33,19 @@ export function isEmptySample(sample: StatsDto): boolean {
   return !sample.read || sample.read.startsWith('0001-01-01');
 }
 
+/** `GET /containers/{id}/stats` as a stream, read incrementally like logs. */
+function openStats(client: DockerClient, id: string, stream: boolean, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
+  const path = `/containers/${encodePathSegment(id)}/stats`;
+  return client.withDocker((d) => dial<NodeJS.ReadableStream>(d, { method: 'GET', path, query: { stream }, ok: [200], stream: true, signal }));
+}
+
 /**
  * One sample like `docker stats --no-stream`: the daemon waits for a second
  * sample (about one second) so that precpu_stats holds the previous one.
  * @param id the container's full id
  */
 export async function readStatsOnce(client: DockerClient, id: string): Promise<StatsDto> {
-  const stream = await client.withDocker((d) => getContainerStream(d, id, 'stats', { stream: false }));
+  const stream = await openStats(client, id, false);
   const decoder = new StatsDecoder();
   const samples: StatsDto[] = [];
   try {
@@ -54,47 +61,52 @@ export async function readStatsOnce(client: DockerClient, id: string): Promise<S
 
 /** Opens the streamed samples (`docker stats`): one about every second, forever (empty ones after the container stops). */
 export function openStatsStream(client: DockerClient, id: string, signal: AbortSignal): Promise<NodeJS.ReadableStream> {
-  return client.withDocker((d) => getContainerStream(d, id, 'stats', { stream: true }, signal));
+  return openStats(client, id, true, signal);
 }
 
-/** Longest stats line accepted: a sample is a few KiB even with many CPUs. */
-const MAX_SAMPLE_BYTES = 1024 * 1024;
+/** Longest stats line accepted, in characters: a sample is a few KiB even with many CPUs. */
+const MAX_SAMPLE_CHARS = 1024 * 1024;
 
 /**
- * Newline-delimited stats samples, split anywhere across chunks. `done` is set
- * at the first empty sample: the container stopped (the daemon keeps streaming
- * empty samples, so this is the only end there is).
+ * Newline-delimited stats samples, split anywhere across chunks (ndjson-lines.ts
+ * splits them). `done` is set at the first empty sample: the container stopped
+ * (the daemon keeps streaming empty samples, so this is the only end there is).
  */
 export class StatsDecoder {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private readonly lines = new NdjsonLines(MAX_SAMPLE_CHARS);
 
+  /**
+   * The samples this chunk completes; nothing after an empty sample is read.
+   * @throws Error on a line that is not a JSON object or is longer than 1 MiB
+   */
   push(chunk: Buffer): { items: StatsDto[]; done?: boolean } {
     const items: StatsDto[] = [];
-    let rest = chunk;
-    for (let nl = rest.indexOf(0x0a); nl >= 0; nl = rest.indexOf(0x0a)) {
-      const line = Buffer.concat([...this.pending, rest.subarray(0, nl)]).toString('utf8');
-      this.pending = [];
-      this.pendingBytes = 0;
-      rest = rest.subarray(nl + 1);
-      if (!line.trim()) continue;
-      const sample = parseSample(line);
-      if (isEmptySample(sample)) return { items, done: true };
-      items.push(sample);
+    try {
+      for (const line of this.lines.split(chunk)) {
+        const sample = parseSample(line);
+        if (isEmptySample(sample)) return { items, done: true };
+        items.push(sample);
+      }
+    } catch (err) {
+      throw err instanceof LineTooLongError ? tooLong() : err;
     }
-    this.pendingBytes += rest.length;
-    if (this.pendingBytes > MAX_SAMPLE_BYTES) throw new Error("the daemon's stats stream has a line longer than 1 MiB");
-    if (rest.length) this.pending.push(rest);
     return { items };
   }
 
+  /** The last sample when the response ended without a newline after it. */
   end(): StatsDto[] {
-    const line = Buffer.concat(this.pending).toString('utf8');
-    this.pending = [];
-    if (!line.trim()) return [];
-    const sample = parseSample(line);
-    return isEmptySample(sample) ? [] : [sample];
+    let last: string[];
+    try {
+      last = this.lines.end();
+    } catch (err) {
+      throw err instanceof LineTooLongError ? tooLong() : err;
+    }
+    return last.map(parseSample).filter((sample) => !isEmptySample(sample));
   }
+}
+
+function tooLong(): Error {
+  return new Error("the daemon's stats stream has a line longer than 1 MiB");
 }
 
 function parseSample(line: string): StatsDto {

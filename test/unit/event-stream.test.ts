@@ -1,7 +1,6 @@
-/** Reading the daemon's /events stream: line splitting, parsing, exact timeNano, and how a stream ends. */
+/** Reading the daemon's /events stream: parsing, exact timeNano, and how a stream ends (line splitting: ndjson-lines.test.ts). */
 import { PassThrough } from 'node:stream';
 import { type DaemonEventDto, EventStreamError, formatDaemonTimestamp, MAX_EVENT_LINE, parseDaemonEvent, readEventStream } from '../../src/docker/events';
-import { LineTooLongError, NdjsonLines } from '../../src/docker/ndjson-lines';
 
 /** A line exactly as dockerd 20.10 writes it (recorded). */
 const DIE =
@@ -62,22 +61,6 @@ describe('formatDaemonTimestamp', () => {
   it('writes seconds.nanoseconds with nine digits', () => {
     expect(formatDaemonTimestamp(1795851351000000007n)).toBe('1795851351.000000007');
     expect(formatDaemonTimestamp(1795851351924704063n)).toBe('1795851351.924704063');
-  });
-});
-
-describe('NdjsonLines', () => {
-  it.each([1, 2, 5, 1000])('gives the same lines whatever the chunk size (%i bytes)', (size) => {
-    const bytes = Buffer.from('{"a":"é ✓"}\r\n\n  \n{"b":2}\n{"c":3}', 'utf8');
-    const splitter = new NdjsonLines(100);
-    const lines: string[] = [];
-    for (let i = 0; i < bytes.length; i += size) lines.push(...splitter.push(bytes.subarray(i, i + size)));
-    lines.push(...splitter.end());
-    expect(lines).toEqual(['{"a":"é ✓"}', '{"b":2}', '{"c":3}']);
-  });
-
-  it('throws on a line past the limit, finished or not', () => {
-    expect(() => new NdjsonLines(5).push('123456\n')).toThrow(LineTooLongError);
-    expect(() => new NdjsonLines(5).push('123456')).toThrow(LineTooLongError);
   });
 });
 

@@ -85,6 +85,11 @@ describe('non-TTY containers (stdcopy frames)', () => {
     expect(() => parser.push(data)).toThrow(new LogStreamError('error from daemon in stream: boom', 'daemon'));
   });
 
+  it('fails at once on an error frame too large to be the daemon\'s message, without buffering it', () => {
+    const header = Buffer.from([3, 0, 0, 0, 0, 0x10, 0, 0]); // 1 MiB announced
+    expect(() => new LogStreamParser({ multiplexed: true, timestamps: false }).push(header)).toThrow(new LogStreamError("the daemon's log stream is malformed: the daemon sent an oversized error frame", 'malformed'));
+  });
+
   it('fails on a malformed header and on a stream cut inside a frame', () => {
     expect(() => new LogStreamParser({ multiplexed: true, timestamps: false }).push(Buffer.from('hello world\n'))).toThrow(/malformed frame header/);
     const cut = new LogStreamParser({ multiplexed: true, timestamps: false });

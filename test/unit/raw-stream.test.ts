@@ -51,6 +51,34 @@ describe('MuxDecoder', () => {
     expect(() => new MuxDecoder().push(Buffer.from([1, 1, 0, 0, 0, 0, 0, 1, 65]))).toThrow(/unknown frame header/);
   });
 
+  it('marks the first piece of every frame (a log message starts there) and skips empty frames', () => {
+    const d = new MuxDecoder();
+    const wire = Buffer.concat([frame(1, 'abcdef'), frame(2, ''), frame(2, 'gh')]);
+    const pieces = [...d.push(wire.subarray(0, 11)), ...d.push(wire.subarray(11))];
+    expect(pieces.map((p) => [p.stream, p.data.toString(), p.frameStart])).toEqual([
+      ['stdout', 'abc', true],
+      ['stdout', 'def', false],
+      ['stderr', 'gh', true],
+    ]);
+  });
+
+  it('tells why it failed: the daemon\'s words, a bad header, a cut stream, an oversized error frame', () => {
+    const kindOf = (f: () => void) => {
+      try {
+        f();
+      } catch (err) {
+        return [(err as RawStreamError).kind, (err as RawStreamError).detail];
+      }
+      return undefined;
+    };
+    expect(kindOf(() => new MuxDecoder().push(frame(3, ' boom \n')))).toEqual(['daemon', 'boom']);
+    expect(kindOf(() => new MuxDecoder().push(Buffer.from([7, 0, 0, 0, 0, 0, 0, 1])))).toEqual(['malformed', '0700000000000001']);
+    expect(kindOf(() => new MuxDecoder().push(Buffer.from([3, 0, 0, 0, 0, 1, 0, 1])))).toEqual(['malformed', '']);
+    const cut = new MuxDecoder();
+    cut.push(frame(1, 'abc').subarray(0, 3));
+    expect(kindOf(() => cut.end())).toEqual(['truncated', '']);
+  });
+
   it('fails when the stream ends inside a header or a payload', () => {
     const inHeader = new MuxDecoder();
     inHeader.push(frame(1, 'abc').subarray(0, 5));
