@@ -41,7 +41,7 @@ export interface Config {
   /** State directory of the private engine `npm start` may start. */
   readonly engineDir: string;
   readonly logLevel: LogLevel;
-  /** How long finished pull/push jobs stay listed (ms). */
+  /** How long finished pull, push and archive jobs stay listed (ms). */
   readonly jobRetentionMs: number;
   /** How many finished jobs of each store are kept at most. */
   readonly jobHistory: number;

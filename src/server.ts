@@ -51,10 +51,11 @@ export interface App {
 export async function createApp(config: Config, log: Logger, docker = new DockerClient(config.docker, { revealEndpoint: config.development })): Promise<App> {
   const schema = await buildDockqlSchema();
   const jobs = new TransferJobs({ retentionMs: config.jobRetentionMs, maxFinished: config.jobHistory });
+  const archiveJobs = new TransferJobs({ retentionMs: config.jobRetentionMs, maxFinished: config.jobHistory });
   // One daemon /events connection for the whole process: opened for the first subscriber, closed after the last.
   const eventHub = new DaemonEventHub({ open: ({ since, signal }) => openEventStream(docker, { since, signal }), bufferSize: config.subscriberBuffer, log: log.child({ component: 'events' }) });
   const archives = await ArchiveStore.open(config.archiveDir, { log });
-  const contextFactory = createContextFactory({ docker, log, jobs, searchTimeoutMs: config.searchTimeoutMs, eventHub, archives });
+  const contextFactory = createContextFactory({ docker, log, jobs, archiveJobs, searchTimeoutMs: config.searchTimeoutMs, eventHub, archives });
   const formatError = createErrorFormatter({ development: config.development, log });
 
   const app = express();
@@ -126,7 +127,7 @@ export async function createApp(config: Config, log: Logger, docker = new Docker
     stop() {
       stopping ??= (async () => {
         // Running jobs end as CANCELED first, so that their subscribers get a final state before the sockets close.
-        await jobs.dispose();
+        await Promise.all([jobs.dispose(), archiveJobs.dispose()]);
         // Event subscriptions complete (and the daemon stream closes) while their sockets are still open.
         await eventHub.dispose();
         // Apollo's drain plugin closes the http server and then the graphql-ws server.

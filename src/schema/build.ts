@@ -4,6 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { ArchiveResolver } from './archive/archive.resolver';
+import { ArchiveJobResolver } from './archive/archive-job.resolver';
 import { ContainerResolver } from './container/container.resolver';
 import { ContainerDetailsResolver } from './container/container-details.resolver';
 import { DiskUsageResolver } from './disk-usage/disk-usage.resolver';
@@ -40,6 +41,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   PullResolver,
   PushResolver,
   ArchiveResolver,
+  ArchiveJobResolver,
   EventResolver,
 ];
 

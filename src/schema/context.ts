@@ -8,6 +8,7 @@ import type { Logger } from '../logger';
 import { TokenCache } from '../registry/auth';
 import type { ArchiveStore } from '../archive/store';
 import { ArchiveService } from './archive/archive.service';
+import { ArchiveJobService } from './archive/archive-job.service';
 import { ContainerService } from './container/container.service';
 import { ContainerLifecycleService } from './container/container-lifecycle.service';
 import { ExecService } from './container/exec.service';
@@ -35,6 +36,7 @@ export type Services = HostServices & {
   readonly pushes: PushService;
   readonly registries: RegistryService;
   readonly archives: ArchiveService;
+  readonly archiveJobs: ArchiveJobService;
   readonly events: EventService;
 };
 
@@ -54,6 +56,8 @@ export type ContextDeps = {
   readonly searchTimeoutMs: number;
   /** The archive directory, shared by every operation (and by archive jobs). */
   readonly archives: ArchiveStore;
+  /** Save/load/export/import jobs, shared by every operation of the process (a store of their own: their history does not evict pulls'). */
+  readonly archiveJobs: TransferJobs;
   /** The process's one shared daemon event stream. */
   readonly eventHub: DaemonEventHub;
 };
@@ -85,6 +89,7 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
         pushes: new PushService(deps.docker, deps.jobs, images),
         registries: new RegistryService({ docker: deps.docker, images, tokens: registryTokens }),
         archives: new ArchiveService(deps.archives),
+        archiveJobs: new ArchiveJobService({ docker: deps.docker, jobs: deps.archiveJobs, store: deps.archives, images, containers }),
         events: new EventService(deps.eventHub),
       },
     };

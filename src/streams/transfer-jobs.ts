@@ -1,17 +1,19 @@
 /**
- * Long-running daemon transfers (pulls, pushes) as jobs: each owns one daemon
- * request, aggregates its progress, ends in exactly one final state, and is
- * shared by every caller who asks for the same transfer while it runs.
+ * Long-running daemon transfers (pulls, pushes, archive saves/loads/exports/
+ * imports) as jobs: each owns one daemon request, aggregates its progress,
+ * ends in exactly one final state, and is shared by every caller who asks for
+ * the same transfer while it runs.
  */
 import { randomUUID } from 'node:crypto';
+import type { ArchiveInfo } from '../archive/meta';
 import type { ProgressMessage } from '../docker/ndjson';
 import { TransferProgress, type TransferSnapshot } from './transfer-progress';
 
 /** Where a job is in its life (the contract's TransferStatus). */
 export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELED';
 
-/** What kind of transfer. */
-export type TransferKind = 'pull' | 'push';
+/** What kind of transfer. Archive jobs count bytes instead of daemon layer lines. */
+export type TransferKind = 'pull' | 'push' | 'archive';
 
 /** Fixed facts about a job, given when it starts. */
 export interface JobSpec {
@@ -24,10 +26,14 @@ export interface JobSpec {
   readonly details?: Readonly<Record<string, string | undefined>>;
 }
 
-/** What a successful job produced. */
+/** What a job produced: all of it once SUCCEEDED; for other states, what it reported on the way (see {@link TransferJob.report}). */
 export interface JobResult {
   readonly imageId?: string;
   readonly digest?: string;
+  /** The archive an archive job wrote (once written) or reads (from the start). */
+  readonly archive?: ArchiveInfo;
+  /** Images an archive job loaded or imported (full ids). */
+  readonly imageIds?: readonly string[];
 }
 
 /** One transfer. Read its state through {@link TransferJob.snapshot} and friends; only the store changes it. */
@@ -38,14 +44,19 @@ export class TransferJob {
   status: JobStatus = 'QUEUED';
   error?: string;
   result?: JobResult;
-  private readonly progress: TransferProgress;
+  /** Bytes moved so far (archive jobs: written or read). */
+  bytesDone = 0;
+  /** Bytes to move, once known. */
+  bytesTotal?: number;
+  /** Layer progress of pulls and pushes; archive jobs have none. */
+  private readonly progress?: TransferProgress;
   private readonly listeners = new Set<() => void>();
   private readonly controller = new AbortController();
   private readonly done: Promise<void>;
   private resolveDone!: () => void;
 
   constructor(readonly spec: JobSpec) {
-    this.progress = new TransferProgress(spec.kind);
+    if (spec.kind !== 'archive') this.progress = new TransferProgress(spec.kind);
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
@@ -61,7 +72,7 @@ export class TransferJob {
 
   /** The aggregated progress so far. */
   snapshot(): TransferSnapshot {
-    return this.progress.snapshot();
+    return this.progress?.snapshot() ?? { layers: [], current: 0, total: 0 };
   }
 
   /** Resolves when the job has finished (never rejects). */
@@ -77,7 +88,26 @@ export class TransferJob {
 
   /** Feeds one daemon progress line; listeners hear of it only when the snapshot changed. */
   apply(message: ProgressMessage): void {
-    if (this.progress.apply(message)) this.emit();
+    if (this.progress?.apply(message)) this.emit();
+  }
+
+  /** Records bytes moved (and the total once known); listeners hear of it. Ignored once finished. */
+  countBytes(done: number, total?: number): void {
+    if (this.finished) return;
+    this.bytesDone = Math.max(this.bytesDone, done);
+    if (total !== undefined) this.bytesTotal = total;
+    this.emit();
+  }
+
+  /**
+   * Records part of the result while running. It is kept whatever the final
+   * state: a load that fails half-way still lists the images the daemon said
+   * it loaded. Ignored once finished.
+   */
+  report(partial: JobResult): void {
+    if (this.finished) return;
+    this.result = { ...this.result, ...partial };
+    this.emit();
   }
 
   /** Asks the job to stop; its status becomes CANCELED unless it already finished. Returns false when it had. */
@@ -101,7 +131,7 @@ export class TransferJob {
     if (this.finished) return;
     this.status = status;
     this.error = outcome.error;
-    this.result = outcome.result;
+    if (outcome.result) this.result = { ...this.result, ...outcome.result };
     this.finishedAt = new Date();
     this.emit();
     this.listeners.clear();
@@ -132,6 +162,7 @@ export type JobWork = (job: TransferJob) => Promise<JobResult>;
 export class TransferJobs {
   private readonly jobs = new Map<string, TransferJob>();
   private readonly running = new Map<string, TransferJob>();
+  private disposed = false;
 
   constructor(private readonly retention: RetentionPolicy) {}
 
@@ -147,6 +178,8 @@ export class TransferJobs {
     this.jobs.set(job.id, job);
     this.running.set(spec.key, job);
     job.start();
+    // After shutdown began a job still runs its work (which releases what it holds), but canceled from the start.
+    if (this.disposed) job.cancel();
     // Run on the next tick so the caller gets the job (and can subscribe) before anything happens.
     setImmediate(() => {
       work(job).then(
@@ -174,6 +207,7 @@ export class TransferJobs {
 
   /** Cancels every running job and waits for them to settle (server shutdown). */
   async dispose(): Promise<void> {
+    this.disposed = true;
     const running = [...this.jobs.values()].filter((j) => !j.finished);
     for (const job of running) job.cancel();
     await Promise.all(running.map((j) => j.whenFinished()));

@@ -1,0 +1,231 @@
+/**
+ * Bench: `docker save -o` and `docker load -i` of a large image, through
+ * dockql's archive jobs (saveImages, loadImages) and with the docker CLI, on
+ * the same engine in the same run.
+ *
+ *   npx ts-node --transpile-only bench/archive.ts [--layers 4] [--layer-mb 256] [--runs 3]
+ *
+ * Builds an image of random data (default 4 x 256 MiB over busybox), then runs
+ * `--runs` interleaved rounds: both saves (CLI to a scratch file, dockql into
+ * its archive directory), then both loads (the image removed before each).
+ * Reports each median, dockql's ratio to the CLI (target: within 10%), and the
+ * growth of this process's RSS (it hosts the server) sampled every 50 ms during
+ * each operation (target: < 64 MiB, the archive is never buffered). Exits 1
+ * when a check fails (a job not SUCCEEDED, the image id not back after a load).
+ */
+import 'reflect-metadata';
+import { execFile } from 'node:child_process';
+import { statfsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs, promisify } from 'node:util';
+import { GRAPHQL_PATH } from '../src/server';
+import { buildBigImage } from './lib/big-image';
+import { GraphqlClient, graphqlData } from './lib/clients';
+import { dockerCli } from './lib/docker-cli';
+import { acquireEngine } from './lib/engine';
+import { median } from './lib/measure';
+import { TRANSFER_TIMEOUT_MS } from './lib/pushed-image';
+import { formatMiB, formatTable } from './lib/report';
+import { startBenchApp } from './lib/server';
+import { cleanUpOnSignals, scratchDir, Teardown } from './lib/teardown';
+
+const REF = 'dockql-bench/archive:1';
+const LABEL = 'dockql.bench=archive';
+const ARCHIVE = 'bench.tar';
+const RSS_SAMPLE_MS = 50;
+const RATIO_TARGET = 1.1;
+const RSS_TARGET = 64 * 1024 * 1024;
+
+interface Options {
+  readonly layers: number;
+  readonly layerMb: number;
+  readonly runs: number;
+}
+
+/** One timed operation: wall time, and this process's peak RSS growth over its RSS at the start. */
+interface Sample {
+  readonly ms: number;
+  readonly rssGrowth: number;
+}
+
+type CaseName = 'cli-save' | 'cli-save-fsync' | 'dockql-save' | 'cli-load' | 'dockql-load';
+
+/**
+ * Writes every dirty page back (untimed, before each case): otherwise the
+ * gigabytes the previous case left in the page cache (the CLI's save is not
+ * fsynced; a load writes twice the image into the daemon's data root) are
+ * written back during the next case and slow it down, whichever it is.
+ */
+const flushDisks = () => promisify(execFile)('sync');
+
+function parseOptions(argv: readonly string[]): Options {
+  const { values } = parseArgs({ args: [...argv], options: { layers: { type: 'string', default: '4' }, 'layer-mb': { type: 'string', default: '256' }, runs: { type: 'string', default: '3' } }, strict: true });
+  const int = (name: string, value: string): number => {
+    if (!/^[1-9]\d*$/.test(value)) throw new Error(`--${name}: "${value}" is not an integer >= 1`);
+    return Number(value);
+  };
+  return { layers: int('layers', values.layers), layerMb: int('layer-mb', values['layer-mb']), runs: int('runs', values.runs) };
+}
+
+function say(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+/** Times `fn`, sampling RSS every 50 ms (and once at the end) while it runs. */
+async function timed(fn: () => Promise<void>): Promise<Sample> {
+  const base = process.memoryUsage().rss;
+  let peak = base;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), RSS_SAMPLE_MS);
+  const start = performance.now();
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
+  const ms = performance.now() - start;
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return { ms, rssGrowth: peak - base };
+}
+
+/** The cases of one round, the starting one rotated per round so drift spreads evenly. */
+function rotate<T>(items: readonly T[], round: number): T[] {
+  const shift = round % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+async function run(options: Options, teardown: Teardown): Promise<string[]> {
+  const gib = (options.layers * options.layerMb) / 1024;
+  const free = (() => {
+    const s = statfsSync(os.tmpdir());
+    return s.bavail * s.bsize;
+  })();
+  // The image, two archives, and the daemon's copy while it loads.
+  const needed = 5 * gib * 1024 ** 3;
+  if (free < needed) throw new Error(`${os.tmpdir()} has ${formatMiB(free)} free; this run needs about ${formatMiB(needed)}`);
+
+  const engine = await acquireEngine(teardown);
+  const host = engine.dockerHost;
+  const version = (await dockerCli(host, ['version', '--format', '{{.Server.Version}} (API {{.Server.APIVersion}})'])).trim();
+  say(`building ${REF}: ${options.layers} layers x ${options.layerMb} MiB of random data`);
+  const built = performance.now();
+  const imageId = await buildBigImage(host, { ref: REF, layers: options.layers, layerMb: options.layerMb, label: LABEL }, teardown);
+  say(`built in ${Math.round(performance.now() - built)} ms`);
+
+  const app = await startBenchApp(host, teardown);
+  const gql = new GraphqlClient(`${app.url()}${GRAPHQL_PATH}`);
+  teardown.add('close the GraphQL client', () => gql.close());
+  const cliTar = path.join(scratchDir(teardown, 'dockql-bench-cli-'), 'cli.tar');
+  const failures: string[] = [];
+  let archiveBytes = 0;
+
+  const imageBack = async (what: string) => {
+    const id = (await dockerCli(host, ['image', 'inspect', '--format', '{{.Id}}', REF]).catch(() => '')).trim();
+    if (id !== imageId) failures.push(`${what}: ${REF} is ${id || 'missing'}, expected ${imageId}`);
+  };
+  const dockqlJob = async (mutation: string, field: string) => {
+    const data = graphqlData(await gql.post(mutation))[field] as { status: string; error: string | null; archive: { size: number } | null; images: Array<{ id: string }> };
+    if (data.status !== 'SUCCEEDED') failures.push(`${field}: ${data.status}: ${data.error}`);
+    return data;
+  };
+  const cases: Record<CaseName, () => Promise<void>> = {
+    'cli-save': async () => void (await dockerCli(host, ['save', '-o', cliTar, REF], TRANSFER_TIMEOUT_MS)),
+    // Like for like: dockql fsyncs an archive before it gets its name; `sync FILE` fsyncs the CLI's.
+    'cli-save-fsync': async () => {
+      await dockerCli(host, ['save', '-o', cliTar, REF], TRANSFER_TIMEOUT_MS);
+      await promisify(execFile)('sync', [cliTar]);
+    },
+    'dockql-save': async () => {
+      const job = await dockqlJob(`mutation { saveImages(refs: ["${REF}"], name: "${ARCHIVE}", overwrite: true) { status error archive { size } images { id } } }`, 'saveImages');
+      archiveBytes = job.archive?.size ?? 0;
+    },
+    'cli-load': async () => void (await dockerCli(host, ['load', '-i', cliTar], TRANSFER_TIMEOUT_MS)),
+    'dockql-load': async () => {
+      const job = await dockqlJob(`mutation { loadImages(archive: "${ARCHIVE}") { status error archive { size } images { id } } }`, 'loadImages');
+      if (job.images[0]?.id !== imageId) failures.push(`loadImages reported ${JSON.stringify(job.images)}, expected ${imageId}`);
+    },
+  };
+  const samples = new Map<CaseName, Sample[]>(Object.keys(cases).map((c) => [c as CaseName, []]));
+
+  for (let round = 0; round < options.runs; round++) {
+    for (const name of rotate<CaseName>(['cli-save', 'cli-save-fsync', 'dockql-save'], round)) {
+      await flushDisks();
+      say(`round ${round + 1}/${options.runs}: ${name}`);
+      samples.get(name)!.push(await timed(cases[name]));
+    }
+    for (const name of rotate<CaseName>(['cli-load', 'dockql-load'], round)) {
+      await dockerCli(host, ['rmi', REF]);
+      await flushDisks();
+      say(`round ${round + 1}/${options.runs}: ${name}`);
+      samples.get(name)!.push(await timed(cases[name]));
+      await imageBack(name);
+    }
+  }
+  if (archiveBytes < options.layers * options.layerMb * 1024 * 1024) failures.push(`the saved archive has ${archiveBytes} bytes, less than the image's random data`);
+  process.stdout.write(report(options, version, engine.owned, gib, archiveBytes, samples, failures));
+  return failures;
+}
+
+function report(options: Options, version: string, owned: boolean, gib: number, archiveBytes: number, samples: Map<CaseName, Sample[]>, failures: string[]): string {
+  const med = (c: CaseName) => median(samples.get(c)!.map((s) => s.ms));
+  const peak = (c: CaseName) => Math.max(...samples.get(c)!.map((s) => s.rssGrowth));
+  const row = (op: string, label: string, c: CaseName, baseline: CaseName) => [
+    op,
+    label,
+    (med(c) / 1000).toFixed(2),
+    samples.get(c)!.map((s) => (s.ms / 1000).toFixed(2)).join(', '),
+    `${(med(c) / med(baseline)).toFixed(2)}x`,
+    (archiveBytes / 1024 / 1024 / (med(c) / 1000)).toFixed(0),
+    formatMiB(peak(c)) + (c.startsWith('cli') ? ' (server idle)' : ''),
+  ];
+  const table = formatTable(
+    ['op', 'case', 'median s', 'runs s', 'ratio', 'MiB/s', 'peak RSS growth'],
+    [
+      row('save', 'docker save -o (CLI)', 'cli-save', 'cli-save'),
+      row('save', 'docker save -o + sync FILE', 'cli-save-fsync', 'cli-save'),
+      row('save', 'dockql saveImages', 'dockql-save', 'cli-save'),
+      row('load', 'docker load -i (CLI)', 'cli-load', 'cli-load'),
+      row('load', 'dockql loadImages', 'dockql-load', 'cli-load'),
+    ],
+    2,
+  );
+  const verdict = (c: CaseName, base: CaseName) => {
+    const ratio = med(c) / med(base);
+    return `${ratio.toFixed(2)}x ${ratio <= RATIO_TARGET ? 'ok' : 'MISSED'}`;
+  };
+  const rss = Math.max(peak('dockql-save'), peak('dockql-load'));
+  return [
+    `Docker ${version}, ${owned ? 'private engine' : 'engine from DOCKER_HOST'}; ${REF}: ${options.layers} x ${options.layerMb} MiB of random data (${gib.toFixed(2)} GiB), archive ${formatMiB(archiveBytes)}; ${options.runs} interleaved runs each`,
+    '',
+    table,
+    '',
+    `target dockql within 10% of the CLI: save ${verdict('dockql-save', 'cli-save')} (${(med('dockql-save') / med('cli-save-fsync')).toFixed(2)}x of the CLI with fsync), load ${verdict('dockql-load', 'cli-load')}`,
+    `target server RSS growth < 64 MiB: ${formatMiB(rss)} ${rss < RSS_TARGET ? 'ok' : 'MISSED'}`,
+    `checks: ${failures.length ? `${failures.length} FAILED` : 'every job SUCCEEDED and every load brought back the same image id'}`,
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const teardown = new Teardown();
+  const removeSignalHandlers = cleanUpOnSignals(teardown);
+  let failed: string[];
+  try {
+    failed = await run(options, teardown);
+  } finally {
+    say('cleaning up');
+    await teardown.run();
+    removeSignalHandlers();
+  }
+  if (failed.length) throw new Error(`FAILED:\n  ${failed.join('\n  ')}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,79 @@
+/**
+ * A guard for tar streams the daemon sends (`docker save`, `docker export`).
+ *
+ * The daemon answers 200 and starts streaming before it knows the archive can
+ * be completed. When it fails half-way (a layer file missing, a container
+ * removed mid-export), moby's handler writes its error as a JSON line *into
+ * the body* and ends the response cleanly (api/server/router/image
+ * getImagesGet: `output.Write(streamformatter.FormatError(err))`). A reader
+ * that only watches the HTTP status would keep a truncated tar with a JSON
+ * line at its end as a good archive. Every tar the daemon writes ends with the
+ * end-of-archive marker (two zero blocks), so the guard checks the tail.
+ */
+import { Transform, type TransformCallback } from 'node:stream';
+
+/** The end-of-archive marker: two 512-byte zero blocks. */
+const END_MARKER = 1024;
+
+/** Bytes kept to find the daemon's error line after a partial tar (a line is a few hundred bytes). */
+const TAIL_KEPT = 64 * 1024;
+
+/** The daemon's tar stream did not end as a complete tar; `message` is fit for ops (the daemon's words when it sent any). */
+export class IncompleteTarError extends Error {
+  override readonly name = 'IncompleteTarError';
+}
+
+/**
+ * A pass-through that fails (instead of ending) when the stream does not end
+ * with the tar end-of-archive marker. Chunks pass on at once; only references
+ * to the last {@link TAIL_KEPT} bytes are held, so memory stays flat and
+ * nothing is copied.
+ * @param what - how the failure names the stream, e.g. "the daemon's save stream".
+ */
+export function tarEndGuard(what: string): Transform {
+  const tail: Buffer[] = [];
+  let tailBytes = 0;
+  let total = 0;
+  const hwm = Number(process.env.EXP_HWM ?? 16384);
+  return new Transform({
+    highWaterMark: hwm,
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      total += chunk.length;
+      tail.push(chunk);
+      tailBytes += chunk.length;
+      while (tail.length > 1 && tailBytes - tail[0]!.length >= TAIL_KEPT) tailBytes -= tail.shift()!.length;
+      callback(null, chunk);
+    },
+    flush(callback: TransformCallback) {
+      callback(checkTarEnd(Buffer.concat(tail), total, what));
+    },
+  });
+}
+
+/**
+ * Undefined when `tail` (the last bytes of a stream of `total` bytes) ends
+ * with the end-of-archive marker; otherwise the error to fail with.
+ */
+export function checkTarEnd(tail: Buffer, total: number, what: string): IncompleteTarError | undefined {
+  if (tail.length >= END_MARKER && tail.subarray(tail.length - END_MARKER).every((b) => b === 0)) return undefined;
+  const daemonWords = errorLineIn(tail);
+  if (daemonWords) return new IncompleteTarError(`${what} failed after ${total} bytes: ${daemonWords}`);
+  return new IncompleteTarError(`${what} ended after ${total} bytes without the tar end-of-archive marker: the archive is incomplete`);
+}
+
+/** The message of the last `{"errorDetail":...}` / `{"error":...}` JSON line in `tail`, if there is one. */
+function errorLineIn(tail: Buffer): string | undefined {
+  const text = tail.toString('utf8');
+  for (const marker of ['{"errorDetail"', '{"error"', '{"message"']) {
+    const at = text.lastIndexOf(marker);
+    if (at < 0) continue;
+    try {
+      const parsed = JSON.parse(text.slice(at).trim()) as { errorDetail?: { message?: unknown }; error?: unknown; message?: unknown };
+      const message = parsed.errorDetail?.message ?? parsed.error ?? parsed.message;
+      if (typeof message === 'string' && message) return message;
+    } catch {
+      // Not a complete JSON object after all: keep looking, else report the missing marker.
+    }
+  }
+  return undefined;
+}
