@@ -11,6 +11,7 @@
  * end-of-archive marker (two zero blocks), so the guard checks the tail.
  */
 import { Transform, type TransformCallback } from 'node:stream';
+import { ChunkCoalescer } from '../streams/coalesce';
 
 /** The end-of-archive marker: two 512-byte zero blocks. */
 const END_MARKER = 1024;
@@ -25,27 +26,32 @@ export class IncompleteTarError extends Error {
 
 /**
  * A pass-through that fails (instead of ending) when the stream does not end
- * with the tar end-of-archive marker. Chunks pass on at once; only references
- * to the last {@link TAIL_KEPT} bytes are held, so memory stays flat and
- * nothing is copied.
+ * with the tar end-of-archive marker. It passes the bytes on in pieces of
+ * about 1 MiB (see coalesce.ts) and keeps references to the last
+ * {@link TAIL_KEPT} bytes, so memory stays flat whatever the archive's size.
  * @param what - how the failure names the stream, e.g. "the daemon's save stream".
  */
 export function tarEndGuard(what: string): Transform {
   const tail: Buffer[] = [];
+  const coalescer = new ChunkCoalescer();
   let tailBytes = 0;
   let total = 0;
-  const hwm = Number(process.env.EXP_HWM ?? 16384);
   return new Transform({
-    highWaterMark: hwm,
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       total += chunk.length;
       tail.push(chunk);
       tailBytes += chunk.length;
       while (tail.length > 1 && tailBytes - tail[0]!.length >= TAIL_KEPT) tailBytes -= tail.shift()!.length;
-      callback(null, chunk);
+      callback(null, coalescer.add(chunk));
     },
     flush(callback: TransformCallback) {
-      callback(checkTarEnd(Buffer.concat(tail), total, what));
+      const error = checkTarEnd(Buffer.concat(tail), total, what);
+      // An incomplete tar fails before its last bytes reach the sink: nothing of it may look finished.
+      if (!error) {
+        const rest = coalescer.take();
+        if (rest) this.push(rest);
+      }
+      callback(error);
     },
   });
 }

@@ -78,6 +78,12 @@ describe('hostile archive names are BAD_USER_INPUT', () => {
   it('left nothing at /tmp/x.tar', () => {
     expect(existsSync('/tmp/x.tar')).toBe(tmpBefore);
   });
+
+  it('a save or export to a .tar.gz name is BAD_USER_INPUT (the daemon writes plain tars); a load of one is looked up', async () => {
+    expect(await codesOf('saveImages', 'refs: ["dockql/busybox:latest"], name: "x.tar.gz"')).toEqual(['BAD_USER_INPUT']);
+    expect(await codesOf('exportContainer', `ref: ${lit(container)}, name: "x.tar.gz"`)).toEqual(['BAD_USER_INPUT']);
+    expect(await codesOf('loadImages', 'archive: "x.tar.gz"')).toEqual(['NOT_FOUND']);
+  });
 });
 
 describe('bad and unknown refs', () => {

@@ -64,7 +64,7 @@ describe('save and load', () => {
     expect(await imageState(`${REPO}:1`)).toEqual({ id: imageId, tags: [`${REPO}:1`, `${REPO}:extra`] });
   });
 
-  it('lists both jobs in archiveJobs, newest first', async () => {
+  it('lists both jobs in archiveJobs, newest first; canceling a finished job changes nothing', async () => {
     const res = await jobMutation(api.graphqlUrl, 'cancelArchiveJob', `id: ${lit(saved.id)}`);
     // A finished job is returned unchanged by cancel.
     expect(res.data?.cancelArchiveJob).toMatchObject({ id: saved.id, status: 'SUCCEEDED' });

@@ -8,14 +8,14 @@
 import { randomUUID } from 'node:crypto';
 import type { ArchiveHandle } from '../../archive/handle';
 import { ArchiveKind, ArchiveOrigin } from '../../archive/meta';
-import { checkArchiveName, defaultArchiveName, exportArchiveName } from '../../archive/names';
+import { checkArchiveName, defaultArchiveName, exportArchiveName, isGzipName } from '../../archive/names';
 import type { ArchiveStore, ArchiveWriter } from '../../archive/store';
 import { openContainerExport, openImageSave } from '../../docker/archives';
 import type { DockerClient } from '../../docker/client';
 import type { JobResult, TransferJob, TransferJobs } from '../../streams/transfer-jobs';
 import { watch } from '../../streams/watch-job';
 import type { ContainerService } from '../container/container.service';
-import { DockqlError, ErrorCode, NotFoundError } from '../errors';
+import { BadUserInputError, DockqlError, ErrorCode, NotFoundError } from '../errors';
 import type { ImageService } from '../image/image.service';
 import { checkImportChanges, checkImportMessage, checkSaveRefs, importTarget, nameSourceRef } from './archive-job.checks';
 import { type ArchiveJobFacts, archiveJobSpec, toArchiveJob } from './archive-job.mapper';
@@ -40,13 +40,14 @@ interface SavePlan {
   readonly name: string;
 }
 
+/** Starts archive jobs for one GraphQL operation; the jobs themselves live in the shared job store. */
 export class ArchiveJobService {
   constructor(private readonly deps: ArchiveJobDeps) {}
 
   /** `docker save -o <name> <refs...>`. @throws BAD_USER_INPUT, NOT_FOUND (a ref), CONFLICT (the name). */
   async save(refs: readonly string[], name: string | null | undefined, overwrite: boolean, wait: boolean): Promise<ArchiveJob> {
     const unique = checkSaveRefs(refs);
-    if (name != null) checkArchiveName(name);
+    if (name != null) checkWriteName(name);
     let nameSource: string | undefined;
     for (const [i, ref] of unique.entries()) {
       const image = await this.deps.images.find(ref, `refs[${i}]`);
@@ -60,7 +61,7 @@ export class ArchiveJobService {
 
   /** `docker export <ref> > <name>`. @throws BAD_USER_INPUT, NOT_FOUND (the container), CONFLICT (the name). */
   async export(ref: string, name: string | null | undefined, overwrite: boolean, wait: boolean): Promise<ArchiveJob> {
-    if (name != null) checkArchiveName(name);
+    if (name != null) checkWriteName(name);
     const container = await this.deps.containers.find(ref);
     if (!container) throw new NotFoundError(`no such container: ${ref}`, { argument: 'ref' });
     const archiveName = name ?? exportArchiveName(container.name);
@@ -207,4 +208,10 @@ export class ArchiveJobService {
     const shown = taken.length > 20 ? `${taken.slice(0, 20).join(', ')} and ${taken.length - 20} more` : taken.join(', ');
     throw new DockqlError(ErrorCode.CONFLICT, `archives already exist (or are being written) for ${taken.length} image(s): ${shown}; pass overwrite: true to replace them`, { archives: taken.slice(0, 100) });
   }
+}
+
+/** A name a save or export may write: the daemon sends a plain tar, so never a .tar.gz name (loads take those). */
+function checkWriteName(name: string): void {
+  checkArchiveName(name);
+  if (isGzipName(name)) throw new BadUserInputError(`name ${JSON.stringify(name)}: a save or export writes a plain tar; give a name ending in .tar`, { argument: 'name' });
 }

@@ -16,6 +16,7 @@ import { importedImageId, loadedImage, postImageImport, postImageLoad, type Impo
 import type { DockerClient } from '../../docker/client';
 import { type ProgressMessage, ProgressStreamError, readProgressStream } from '../../docker/ndjson';
 import { IncompleteTarError } from '../../docker/tar-end';
+import { ChunkCoalescer } from '../../streams/coalesce';
 import type { JobResult, TransferJob } from '../../streams/transfer-jobs';
 import { DockqlError } from '../errors';
 
@@ -139,14 +140,22 @@ class LoadedImages {
   }
 }
 
-/** `source` through a byte counter; destroying the result destroys `source` (closing the file). */
+/**
+ * `source` through a byte counter, in pieces of about 1 MiB (fewer write calls
+ * and HTTP chunk frames to the daemon, see coalesce.ts); destroying the result
+ * destroys `source` (closing the file).
+ */
 function metered(source: Readable, onBytes: (total: number) => void): Readable {
   let total = 0;
+  const coalescer = new ChunkCoalescer();
   const meter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       total += chunk.length;
       onBytes(total);
-      callback(null, chunk);
+      callback(null, coalescer.add(chunk));
+    },
+    flush(callback) {
+      callback(null, coalescer.take());
     },
   });
   pipeline(source, meter, () => undefined);
