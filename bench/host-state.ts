@@ -28,7 +28,7 @@ const BASE_IMAGE = 'dockql/busybox:latest';
 const DERIVED_IMAGES = ['dockql-bench/host-state:a', 'dockql-bench/host-state:b'];
 /** `docker create` calls in flight while arranging. */
 const CREATE_CONCURRENCY = 4;
-/** The Engine API version a hand-written client pins (dockerd 20.10 speaks 1.41). */
+/** The Engine API version a hand-written client pins (the Docker 20.10 daemon speaks 1.41). */
 const API = '/v1.41';
 
 /** The GraphQL documents timed. */

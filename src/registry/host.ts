@@ -1,8 +1,8 @@
 /**
  * Registry hosts and repository paths: what a caller may name, and whether the
  * registry is spoken to over plain http (loopback and insecure registries, as
- * dockerd does) or https. Pure logic except the optional DNS lookup that
- * dockerd also does for insecure-registry CIDRs.
+ * the Docker daemon does) or https. Pure logic except the optional DNS lookup that
+ * the Docker daemon also does for insecure-registry CIDRs.
  */
 import { promises as dns } from 'node:dns';
 import { BlockList, isIP, isIPv6 } from 'node:net';
@@ -70,7 +70,7 @@ export function isLoopbackHost(host: RegistryHost): boolean {
   return family !== 0 && LOOPBACK.check(name, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-/** The CIDRs as a BlockList; entries that are not CIDRs are ignored (dockerd validated them). */
+/** The CIDRs as a BlockList; entries that are not CIDRs are ignored (the daemon validated them). */
 function cidrList(cidrs: readonly string[]): BlockList {
   const list = new BlockList();
   for (const cidr of cidrs) {

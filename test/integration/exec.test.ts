@@ -70,7 +70,7 @@ async function follow(variables: Record<string, unknown>): Promise<Message[]> {
   return messages;
 }
 
-// Under heavy load dockerd 20.10 has been seen (once in five full runs) to close an exec's
+// Under heavy load the Docker 20.10 daemon has been seen (once in five full runs) to close an exec's
 // hijacked stream in the middle of a frame after a 3 MB burst; dockql then fails the exec
 // loudly (DAEMON_ERROR "ended in the middle of a frame"), as it should. One retry keeps that
 // daemon race from failing CI; a real regression fails both tries.

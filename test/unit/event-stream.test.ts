@@ -2,7 +2,7 @@
 import { PassThrough } from 'node:stream';
 import { type DaemonEventDto, EventStreamError, formatDaemonTimestamp, MAX_EVENT_LINE, parseDaemonEvent, readEventStream } from '../../src/docker/events';
 
-/** A line exactly as dockerd 20.10 writes it (recorded). */
+/** A line exactly as the Docker 20.10 daemon writes it (recorded). */
 const DIE =
   '{"status":"die","id":"a5b4836697e5547062f3339c1121b211aaa0c7ed491b021a443cfb1ed3b9b0d8","from":"dockql/busybox:latest","Type":"container","Action":"die","Actor":{"ID":"a5b4836697e5547062f3339c1121b211aaa0c7ed491b021a443cfb1ed3b9b0d8","Attributes":{"a":"b","exitCode":"0","image":"dockql/busybox:latest","name":"evtest"}},"scope":"local","time":1795851351,"timeNano":1795851351924704063}';
 const CONNECT =

@@ -20,7 +20,7 @@ describe('parseEngineEnv', () => {
     [
       'other lines around the variables',
       [
-        'engine.sh: starting dockerd',
+        'engine.sh: starting the engine',
         'dockerd: running (pid 1234, unix:///tmp/x.sock)',
         `DOCKER_HOST=${SOCK}`,
         '',
@@ -39,7 +39,7 @@ describe('parseEngineEnv', () => {
 
   it.each<[string, string]>([
     ['empty output', ''],
-    ['only other lines', 'engine.sh: dockerd failed to start\n'],
+    ['only other lines', 'engine.sh: the engine failed to start\n'],
     ['only the registry', 'DOCKQL_REGISTRY=127.0.0.1:5000\n'],
     ['an empty DOCKER_HOST', 'DOCKER_HOST=\nDOCKQL_REGISTRY=127.0.0.1:5000\n'],
     ['a lower-case key', `docker_host=${SOCK}\n`],

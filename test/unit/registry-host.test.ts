@@ -95,7 +95,7 @@ describe('loopback and insecure registries (http) versus the rest (https)', () =
     expect(await insecure(host('LAN-REGISTRY:5000'))).toBe(true);
     // IndexConfigs wins over the CIDR, as in dockerd.
     expect(await insecure(host('192.168.5.7:5000'))).toBe(false);
-    // A name is resolved and its addresses checked against the CIDRs, as dockerd does.
+    // A name is resolved and its addresses checked against the CIDRs, as the Docker daemon does.
     expect(await insecure(host('nas.lan:5000'))).toBe(true);
     expect(await insecure(host('registry.example.com'))).toBe(false);
     expect(lookups).toEqual(['nas.lan', 'registry.example.com']);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ProgressMessage } from '../../src/docker/ndjson';
 import { TransferProgress, TransferProgressKind, TransferSnapshot } from '../../src/streams/transfer-progress';
 
-// Recorded from dockerd 20.10.24 (API 1.41) against a loopback registry; see test/fixtures/progress/README.md.
+// Recorded from the Docker 20.10.24 daemon (API 1.41) against a loopback registry; see test/fixtures/progress/README.md.
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'progress');
 const PUSHED_1 = 'sha256:346760960f6479e6e226cad8fd0c53ba91833bb451b02b16af82c9bc23df4873';
 const PUSHED_2 = 'sha256:47f273274357653d617fae601013ab5d678fcddbd7e1cd182aa69dfef3a44dc3';

@@ -4,10 +4,10 @@ import { DateTimeScalar } from '../scalars';
 
 @ObjectType({ description: 'One address pool of a network (IPAM Config in `docker network inspect`).' })
 export class NetworkSubnet {
-  @Field(() => String, { nullable: true, description: 'Subnet in CIDR form, e.g. 172.18.0.0/16.' })
+  @Field(() => String, { nullable: true, description: 'Subnet in CIDR form, e.g. 198.51.100.0/24.' })
   subnet?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Gateway address, e.g. 172.18.0.1.' })
+  @Field(() => String, { nullable: true, description: 'Gateway address, e.g. 198.51.100.1.' })
   gateway?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Sub-range containers get addresses from, in CIDR form; null means the whole subnet.' })
