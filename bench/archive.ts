@@ -29,7 +29,7 @@ import { median } from './lib/measure';
 import { TRANSFER_TIMEOUT_MS } from './lib/pushed-image';
 import { formatMiB, formatTable } from './lib/report';
 import { startBenchApp } from './lib/server';
-import { cleanUpOnSignals, scratchDir, Teardown } from './lib/teardown';
+import { runBench, scratchDir, type Teardown } from './lib/teardown';
 
 const REF = 'dockql-bench/archive:1';
 const LABEL = 'dockql.bench=archive';
@@ -212,25 +212,5 @@ function report(options: Options, version: string, owned: boolean, gib: number, 
   ].join('\n');
 }
 
-async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
-  const teardown = new Teardown();
-  const removeSignalHandlers = cleanUpOnSignals(teardown);
-  let failed: string[];
-  try {
-    failed = await run(options, teardown);
-  } finally {
-    say('cleaning up');
-    await teardown.run();
-    removeSignalHandlers();
-  }
-  if (failed.length) throw new Error(`FAILED:\n  ${failed.join('\n  ')}`);
-}
-
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+// Exit 0 when every check passed, 1 (after cleaning up) on a failed check or an error.
+runBench((teardown) => run(parseOptions(process.argv.slice(2)), teardown));

@@ -18,7 +18,7 @@ import { acquireEngine, type BenchEngine } from './lib/engine';
 import { type BenchCase, type CaseResult, measureInterleaved } from './lib/measure';
 import { formatMiB, formatTable, requestsTable, resultsTable, summarize, type SummaryRow } from './lib/report';
 import { startBenchServer } from './lib/server';
-import { cleanUpOnSignals, Teardown } from './lib/teardown';
+import { runBench, type Teardown } from './lib/teardown';
 
 /** The label on every container this bench creates (and removes). */
 const BENCH_LABEL = 'dockql.bench=host-state';
@@ -219,24 +219,8 @@ async function run(options: Options, teardown: Teardown): Promise<void> {
   printReport({ engine: engineLine, options, counts, results, rssBefore, rssAfter });
 }
 
-/** Entry point: exit 0 on success, 1 (after cleaning up) on any error. */
-async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
-  const teardown = new Teardown();
-  const removeSignalHandlers = cleanUpOnSignals(teardown);
-  try {
-    await run(options, teardown);
-  } finally {
-    say('cleaning up');
-    await teardown.run();
-    removeSignalHandlers();
-  }
-}
-
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+// Exit 0 on success, 1 (after cleaning up) on any error; this bench has no pass/fail checks of its own.
+runBench(async (teardown) => {
+  await run(parseOptions(process.argv.slice(2)), teardown);
+  return [];
+});

@@ -26,7 +26,7 @@ import { acquireEngineWithRegistry } from './lib/registry-engine';
 import { formatMiB, formatMs, formatTable } from './lib/report';
 import { startStreamTimingProxy, type StreamTimingProxy, type TimedExchange } from './lib/stream-timing-proxy';
 import { startBenchServer } from './lib/server';
-import { cleanUpOnSignals, Teardown } from './lib/teardown';
+import { runBench, type Teardown } from './lib/teardown';
 
 /** The subscription every subscriber runs (the issue's document). */
 const SUBSCRIPTION = 'subscription($id: ID!) { pullProgress(id: $id) { status current total layers { id status } } }';
@@ -281,26 +281,5 @@ async function run(options: Options, teardown: Teardown): Promise<string[]> {
   return report(options, engineLine, ref, dockql, cli);
 }
 
-/** Entry point: exit 0 when every check passed, 1 (after cleaning up) on a failed check or an error. */
-async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
-  const teardown = new Teardown();
-  const removeSignalHandlers = cleanUpOnSignals(teardown);
-  let failed: string[];
-  try {
-    failed = await run(options, teardown);
-  } finally {
-    say('cleaning up');
-    await teardown.run();
-    removeSignalHandlers();
-  }
-  if (failed.length) throw new Error(`FAILED:\n  ${failed.join('\n  ')}`);
-}
-
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+// Exit 0 when every check passed, 1 (after cleaning up) on a failed check or an error.
+runBench((teardown) => run(parseOptions(process.argv.slice(2)), teardown));

@@ -69,3 +69,31 @@ export function scratchDir(teardown: Teardown, prefix: string): string {
   teardown.add(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
+
+/**
+ * A bench's entry point: runs `run` with a teardown that always runs (also on
+ * SIGINT/SIGTERM), then exits 0 when it reported no failed check, else 1.
+ * @param run returns the failed checks (empty when all passed).
+ */
+export function runBench(run: (teardown: Teardown) => Promise<string[]>): void {
+  const teardown = new Teardown();
+  const removeSignalHandlers = cleanUpOnSignals(teardown);
+  const main = async (): Promise<void> => {
+    let failed: string[];
+    try {
+      failed = await run(teardown);
+    } finally {
+      process.stderr.write('bench: cleaning up\n');
+      await teardown.run();
+      removeSignalHandlers();
+    }
+    if (failed.length) throw new Error(`FAILED:\n  ${failed.join('\n  ')}`);
+  };
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
