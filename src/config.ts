@@ -51,6 +51,40 @@ export interface Config {
   readonly subscriberBuffer: number;
   /** `NODE_ENV=development`: errors keep their stack and detail. */
   readonly development: boolean;
+  /** `NODE_ENV=production`: introspection, the playground and field suggestions are off unless asked for. */
+  readonly production: boolean;
+  /** JSON file of hashed tokens with roles; without one every caller is admin and the server must stay on loopback. */
+  readonly tokensFile?: string;
+  /** Serve a non-loopback address without tokens anyway (logged as a warning at start). */
+  readonly insecure: boolean;
+  /** Schema introspection (and with it the playground): on unless production, or as `DOCKQL_INTROSPECTION` says. */
+  readonly introspection: boolean;
+  /** Browser origins allowed besides the server's own (scheme://host[:port], lower-cased). */
+  readonly allowedOrigins: readonly string[];
+  /** Registry hosts (host[:port]) `registry(host)` and pull mirrors may contact besides loopback and the daemon's own lists. */
+  readonly allowedRegistries: readonly string[];
+  /** Mutations per second one token may start on average. */
+  readonly rateLimitPerSecond: number;
+  /** Mutations one token may start at once before the rate applies. */
+  readonly rateBurst: number;
+  /** Limits every GraphQL document must keep, over HTTP and WebSocket alike. */
+  readonly limits: QueryLimits;
+  /** Active subscriptions one WebSocket may hold. */
+  readonly wsMaxSubscriptions: number;
+  /** How long a WebSocket may stay open without `connection_init` (ms). */
+  readonly wsInitTimeoutMs: number;
+}
+
+/** Document limits (see src/schema/limits.ts). */
+export interface QueryLimits {
+  /** Deepest selection nesting (introspection exempt). */
+  readonly maxDepth: number;
+  /** Aliases in one document. */
+  readonly maxAliases: number;
+  /** Estimated cost (objects 2, scalars 1, times depth; introspection exempt). */
+  readonly maxCost: number;
+  /** Lexical tokens in one document (checked while parsing). */
+  readonly maxTokens: number;
 }
 
 /** One configurable setting: the env variable, its flag, default and meaning (the README table). */
@@ -78,6 +112,19 @@ export const SETTINGS = {
   jobHistory: { env: 'DOCKQL_JOB_HISTORY', flag: 'job-history', defaultValue: '100' },
   searchTimeout: { env: 'DOCKQL_SEARCH_TIMEOUT', flag: 'search-timeout', defaultValue: '15' },
   subscriberBuffer: { env: 'DOCKQL_SUBSCRIBER_BUFFER', flag: 'subscriber-buffer', defaultValue: '1000' },
+  tokensFile: { env: 'DOCKQL_TOKENS_FILE', flag: 'tokens-file' },
+  insecure: { env: 'DOCKQL_INSECURE', flag: 'insecure', boolean: true },
+  introspection: { env: 'DOCKQL_INTROSPECTION', flag: 'introspection' },
+  allowedOrigins: { env: 'DOCKQL_ALLOWED_ORIGINS', flag: 'allowed-origins' },
+  registries: { env: 'DOCKQL_REGISTRIES', flag: 'registries' },
+  rateLimit: { env: 'DOCKQL_RATE_LIMIT', flag: 'rate-limit', defaultValue: '20' },
+  rateBurst: { env: 'DOCKQL_RATE_BURST', flag: 'rate-burst', defaultValue: '100' },
+  maxDepth: { env: 'DOCKQL_MAX_DEPTH', flag: 'max-depth', defaultValue: '12' },
+  maxAliases: { env: 'DOCKQL_MAX_ALIASES', flag: 'max-aliases', defaultValue: '30' },
+  maxCost: { env: 'DOCKQL_MAX_COST', flag: 'max-cost', defaultValue: '5000' },
+  maxTokens: { env: 'DOCKQL_MAX_TOKENS', flag: 'max-tokens', defaultValue: '5000' },
+  wsMaxSubscriptions: { env: 'DOCKQL_WS_MAX_SUBSCRIPTIONS', flag: 'ws-max-subscriptions', defaultValue: '100' },
+  wsInitTimeout: { env: 'DOCKQL_WS_INIT_TIMEOUT', flag: 'ws-init-timeout', defaultValue: '3' },
 } as const satisfies Record<string, Setting>;
 
 /** A configuration value that cannot be used; `main` prints the message as one line and exits. */
@@ -109,6 +156,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   };
 
   const dockerHost = raw('dockerHost')!;
+  const production = env.NODE_ENV === 'production';
   const config: Config = {
     host: parseHost(raw('host')!, origin('host')),
     port: parsePort(raw('port')!, origin('port')),
@@ -124,8 +172,26 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     searchTimeoutMs: parseCount(raw('searchTimeout')!, origin('searchTimeout'), 1, 600, 'seconds') * 1000,
     subscriberBuffer: parseCount(raw('subscriberBuffer')!, origin('subscriberBuffer'), 1, 1_000_000, 'events'),
     development: env.NODE_ENV === 'development',
+    production,
+    tokensFile: raw('tokensFile') === undefined ? undefined : path.resolve(raw('tokensFile')!),
+    insecure: parseSwitch(raw('insecure'), origin('insecure')) ?? false,
+    introspection: parseSwitch(raw('introspection'), origin('introspection')) ?? !production,
+    allowedOrigins: parseOrigins(raw('allowedOrigins'), origin('allowedOrigins')),
+    allowedRegistries: parseRegistryHosts(raw('registries'), origin('registries')),
+    rateLimitPerSecond: parseCount(raw('rateLimit')!, origin('rateLimit'), 1, 100_000, 'mutations per second'),
+    rateBurst: parseCount(raw('rateBurst')!, origin('rateBurst'), 1, 1_000_000, 'mutations'),
+    limits: Object.freeze({
+      maxDepth: parseCount(raw('maxDepth')!, origin('maxDepth'), 2, 1000, 'levels'),
+      maxAliases: parseCount(raw('maxAliases')!, origin('maxAliases'), 0, 100_000, 'aliases'),
+      maxCost: parseCount(raw('maxCost')!, origin('maxCost'), 10, 10_000_000, 'cost units'),
+      maxTokens: parseCount(raw('maxTokens')!, origin('maxTokens'), 100, 10_000_000, 'tokens'),
+    }),
+    wsMaxSubscriptions: parseCount(raw('wsMaxSubscriptions')!, origin('wsMaxSubscriptions'), 1, 100_000, 'subscriptions'),
+    wsInitTimeoutMs: parseCount(raw('wsInitTimeout')!, origin('wsInitTimeout'), 1, 600, 'seconds') * 1000,
   };
   Object.freeze(config.docker);
+  Object.freeze(config.allowedOrigins);
+  Object.freeze(config.allowedRegistries);
   return Object.freeze(config);
 }
 
@@ -177,6 +243,45 @@ function parseBytes(v: string, from: string): number {
     throw new ConfigError(`${from}: "${v}" is not a size in bytes (a whole number, optionally with K, M, G or T, e.g. 20G)`);
   }
   return n;
+}
+
+/** An on/off setting: 1/true/yes/on or 0/false/no/off (any case); unset is undefined. */
+function parseSwitch(v: string | undefined, from: string): boolean | undefined {
+  if (v === undefined) return undefined;
+  const lower = v.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(lower)) return true;
+  if (['0', 'false', 'no', 'off'].includes(lower)) return false;
+  throw new ConfigError(`${from}: "${v}" is not 1/true/yes/on or 0/false/no/off`);
+}
+
+/** A comma list of origins as browsers send them: scheme://host[:port], compared lower-case with default ports dropped. */
+function parseOrigins(v: string | undefined, from: string): string[] {
+  return commaList(v).map((item) => {
+    let url: URL;
+    try {
+      url = new URL(item);
+    } catch {
+      throw new ConfigError(`${from}: "${item}" is not an origin such as https://ops.example.com`);
+    }
+    if (!['http:', 'https:'].includes(url.protocol) || url.pathname !== '/' || url.search || url.hash || url.username) {
+      throw new ConfigError(`${from}: "${item}" is not an origin (scheme://host[:port], nothing after it)`);
+    }
+    return url.origin.toLowerCase();
+  });
+}
+
+/** A comma list of registry hosts: host or host:port, as they appear in image references. */
+function parseRegistryHosts(v: string | undefined, from: string): string[] {
+  return commaList(v).map((item) => {
+    if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(item) && !/^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(item)) {
+      throw new ConfigError(`${from}: "${item}" is not a registry host (host or host:port)`);
+    }
+    return item.toLowerCase();
+  });
+}
+
+function commaList(v: string | undefined): string[] {
+  return (v ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
 }
 
 function parseLogLevel(v: string, from: string): LogLevel {

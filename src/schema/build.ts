@@ -1,6 +1,8 @@
 /** The one list of resolvers, and the schema built from them. */
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
+import { roleAuthChecker } from '../auth/auth-checker';
+import { ROLE_EXTENSION } from '../auth/roles';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { ArchiveResolver } from './archive/archive.resolver';
@@ -51,12 +53,29 @@ let built: Promise<GraphQLSchema> | undefined;
 export function buildDockqlSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers: RESOLVERS,
+    authChecker: roleAuthChecker,
+    authMode: 'error',
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     // Inputs are checked by hand before any daemon call (see validate.ts); class-validator is not used.
     validate: false,
     // type-graphql insists on a PubSub once any @Subscription exists, although every
     // subscription here brings its own `subscribe` (job watchers, the shared event stream).
     pubSub: createPubSub(),
-  });
+  }).then(describeRoles);
   return built;
+}
+
+/**
+ * Writes each operation's role into its description, so the playground's docs
+ * pane (and schema/schema.graphql) tells ops what a token needs, from the one
+ * declaration that also enforces it ({@link RequiresRole}).
+ */
+function describeRoles(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of [schema.getMutationType(), schema.getSubscriptionType()]) {
+    for (const field of Object.values(type?.getFields() ?? {})) {
+      const role = field.extensions[ROLE_EXTENSION];
+      if (typeof role === 'string') field.description = `${field.description ?? ''} Role: ${role}.`.trim();
+    }
+  }
+  return schema;
 }

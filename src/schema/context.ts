@@ -3,6 +3,7 @@
  * transports see the same services and the same limits.
  */
 import { randomUUID } from 'node:crypto';
+import { ANONYMOUS_ADMIN, type Principal } from '../auth/principal';
 import type { DockerClient } from '../docker/client';
 import type { Logger } from '../logger';
 import { TokenCache } from '../registry/auth';
@@ -43,6 +44,8 @@ export type Services = HostServices & {
 /** What every resolver receives. Declared with `type` because graphql-ws requires a Record-compatible context. */
 export type Context = {
   readonly requestId: string;
+  /** Who is calling (roles are checked against it); the anonymous admin when no tokens are configured. */
+  readonly principal: Principal;
   readonly log: Logger;
   readonly services: Services;
 };
@@ -63,7 +66,7 @@ export type ContextDeps = {
 };
 
 /** Builds a fresh context for one GraphQL operation. */
-export type ContextFactory = (init?: { requestId?: string }) => Context;
+export type ContextFactory = (init?: { requestId?: string; principal?: Principal }) => Context;
 
 /** The one context factory both transports use. */
 export function createContextFactory(deps: ContextDeps): ContextFactory {
@@ -74,9 +77,11 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
     const loaders = createLoaders(deps.docker);
     const images = new ImageService(deps.docker, loaders);
     const containers = new ContainerService(deps.docker, loaders);
+    const principal = init.principal ?? ANONYMOUS_ADMIN;
     return {
       requestId,
-      log: deps.log.child({ requestId }),
+      principal,
+      log: deps.log.child({ requestId, token: principal.name }),
       services: {
         ...createHostServices(deps.docker, loaders),
         system: new SystemService(deps.docker),

@@ -1,3 +1,4 @@
+import { RequiresRole } from '../../auth/roles';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { Context } from '../context';
@@ -16,6 +17,7 @@ const ARCHIVE = 'File name of an archive in the archive directory, e.g. centos_7
  */
 @Resolver(() => ArchiveJob)
 export class ArchiveJobResolver {
+  @RequiresRole('operator')
   @Mutation(() => ArchiveJob, {
     description:
       'Like `docker save -o <name> <refs...>`, into the archive directory: every ref (and, for a ref without a tag, every tag of that repository) in one tar. The job\'s archive is the result. An unknown ref is NOT_FOUND, a taken name CONFLICT, both before any job starts; a save that fails or is canceled half-way leaves no file.',
@@ -30,6 +32,7 @@ export class ArchiveJobResolver {
     return ctx.services.archiveJobs.save(refs, name, overwrite ?? false, wait ?? true);
   }
 
+  @RequiresRole('operator')
   @Mutation(() => ArchiveJob, {
     description:
       'Like `docker load -i <archive>`. The job\'s images are the result. A file that is not an image archive, or a load the daemon reports as failed, ends the job FAILED with the daemon\'s words; the daemon\'s load is not transactional, so `images` then lists exactly what it reported as loaded.',
@@ -42,6 +45,7 @@ export class ArchiveJobResolver {
     return ctx.services.archiveJobs.load(archive, wait ?? true);
   }
 
+  @RequiresRole('operator')
   @Mutation(() => ArchiveJob, {
     description: 'Like `docker export <container> > <name>`, into the archive directory: the container\'s root filesystem (without volumes). The job\'s archive is the result. Import it with importImage.',
   })
@@ -55,6 +59,7 @@ export class ArchiveJobResolver {
     return ctx.services.archiveJobs.export(ref, name, overwrite ?? false, wait ?? true);
   }
 
+  @RequiresRole('operator')
   @Mutation(() => ArchiveJob, {
     description:
       'Like `docker import <archive> <ref>`: a root filesystem (e.g. from exportContainer) becomes a one-layer image tagged ref, with no CMD unless changes give one. The job\'s images are the result.',
@@ -74,6 +79,7 @@ export class ArchiveJobResolver {
     return ctx.services.archiveJobs.import(archive, ref, changes, message, wait ?? true);
   }
 
+  @RequiresRole('operator')
   @Mutation(() => [ArchiveJob], {
     description:
       'Save every tagged image, one archive per image holding all its tags, named after its first tag (sorted) by the default rule; dangling images are skipped (the ops script \'export all images\'). Returns when all are done; a failed save fails that job only. Without overwrite, any name already taken is one CONFLICT before anything is saved.',
@@ -86,6 +92,7 @@ export class ArchiveJobResolver {
     return ctx.services.archiveJobs.saveAll(overwrite ?? false);
   }
 
+  @RequiresRole('operator')
   @Mutation(() => [ArchiveJob], {
     description:
       'Load every IMAGES archive in the archive directory, one after the other (the ops script \'import all images\'): one job each, failures reported per job without stopping; returns when all are done. Files put there by hand are classified first.',
@@ -94,6 +101,7 @@ export class ArchiveJobResolver {
     return ctx.services.archiveJobs.loadAll();
   }
 
+  @RequiresRole('operator')
   @Mutation(() => ArchiveJob, { description: 'Cancel a running archive job (status CANCELED): the daemon request is aborted, and a save or export keeps no file. A finished job is returned unchanged.' })
   cancelArchiveJob(@Arg('id', () => ID, { description: 'The archive job id.' }) id: string, @Ctx() ctx: Context): ArchiveJob {
     return ctx.services.archiveJobs.cancel(id);
@@ -104,6 +112,7 @@ export class ArchiveJobResolver {
     return ctx.services.archiveJobs.list();
   }
 
+  @RequiresRole('viewer')
   @Subscription(() => ArchiveJob, {
     description: 'A snapshot of the archive job at once, then each change in bytes written or read (at most 10 a second), completing after the final state. An unknown id ends with one NOT_FOUND error.',
     subscribe: ({ args, context }: SubscribeResolverData<unknown, { id: string }, Context>) => context.services.archiveJobs.watch(args.id),

@@ -1,3 +1,4 @@
+import { RequiresRole } from '../../auth/roles';
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { Archive } from './archive.type';
@@ -15,6 +16,7 @@ export class ArchiveResolver {
     return ctx.services.archives.get(name);
   }
 
+  @RequiresRole('admin')
   @Mutation(() => Boolean, { description: 'Deletes an archive file (and its metadata) from the archive directory; true when deleted. An unknown name is NOT_FOUND; an archive being written is CONFLICT.' })
   deleteArchive(@Arg('name', { description: 'File name in the archive directory, e.g. centos_7.tar.' }) name: string, @Ctx() ctx: Context): Promise<boolean> {
     return ctx.services.archives.delete(name);

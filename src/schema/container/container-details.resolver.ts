@@ -1,3 +1,4 @@
+import { RequiresRole } from '../../auth/roles';
 import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { type Envelope, unwrap } from '../../streams/envelope';
 import type { Context } from '../context';
@@ -40,6 +41,7 @@ export class ContainerDetailsResolver {
     return ctx.services.containerDetails.networks(container);
   }
 
+  @RequiresRole('viewer')
   @Subscription(() => ContainerStats, {
     description:
       'Resource samples of a container, like `docker stats`: one per daemon sample (about one a second), completing when the container stops (at once when it is not running). An unknown container ends with one NOT_FOUND error.',
@@ -49,6 +51,7 @@ export class ContainerDetailsResolver {
     return unwrap(sample);
   }
 
+  @RequiresRole('admin')
   @Mutation(() => ContainerPruneReport, {
     description:
       'Like `docker container prune`: removes stopped (created, exited or dead) containers. Without labels it removes EVERY stopped container on the host; narrow it with labels and olderThanSeconds.',

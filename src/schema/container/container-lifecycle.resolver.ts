@@ -1,3 +1,4 @@
+import { RequiresRole } from '../../auth/roles';
 import { Arg, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { ContainerInput } from './container-input.type';
@@ -9,11 +10,13 @@ const AFTER = 'Returns the container re-inspected after the action (so `state` i
 /** `docker create/run/start/stop/restart/kill/pause/unpause/rename/rm`: one line each, the service does the work. */
 @Resolver()
 export class ContainerLifecycleResolver {
+  @RequiresRole('operator')
   @Mutation(() => Container, { description: `Like \`docker create\` (-i is openStdin, -t is tty, --name is name): the container stays CREATED until started. Never pulls: a missing image is NOT_FOUND. A taken name is CONFLICT.` })
   createContainer(@Arg('input', () => ContainerInput, { description: 'What to create it with (an allow-list; checked before the daemon is asked).' }) input: ContainerInput, @Ctx() ctx: Context): Promise<Container> {
     return ctx.services.containerLifecycle.create(input);
   }
 
+  @RequiresRole('operator')
   @Mutation(() => Container, {
     description: `Like \`docker run -d\`: create, then start. ${AFTER} When the start fails the error has the daemon's code and words, and extensions.containerId / containerRemoved say whether the created container is still there (it is, as with docker run, unless autoRemove).`,
   })
@@ -21,11 +24,13 @@ export class ContainerLifecycleResolver {
     return ctx.services.containerLifecycle.run(input);
   }
 
+  @RequiresRole('operator')
   @Mutation(() => Container, { description: `Like \`docker start\`. Starting a running container succeeds. A paused one is CONFLICT (unpause it). ${AFTER}` })
   startContainer(@Arg('ref', REF) ref: string, @Ctx() ctx: Context): Promise<Container> {
     return ctx.services.containerLifecycle.start(ref);
   }
 
+  @RequiresRole('operator')
   @Mutation(() => Container, { description: `Like \`docker stop [-t]\`: SIGTERM (or the image's stop signal), then SIGKILL after the timeout. Stopping a stopped container succeeds. ${AFTER}` })
   stopContainer(
     @Arg('ref', REF) ref: string,
@@ -35,6 +40,7 @@ export class ContainerLifecycleResolver {
     return ctx.services.containerLifecycle.stop(ref, timeout ?? null);
   }
 
+  @RequiresRole('operator')
   @Mutation(() => Container, { description: `Like \`docker restart [-t]\`: stop (as stopContainer), then start; also starts a stopped or created container. ${AFTER}` })
   restartContainer(
     @Arg('ref', REF) ref: string,
@@ -44,6 +50,7 @@ export class ContainerLifecycleResolver {
     return ctx.services.containerLifecycle.restart(ref, timeout ?? null);
   }
 
+  @RequiresRole('operator')
   @Mutation(() => Container, {
     description: `Like \`docker kill -s\`. A container that is not running is CONFLICT. With SIGKILL the daemon waits for the exit; with other signals the returned state may still be RUNNING (the process decides what the signal does). ${AFTER}`,
   })
@@ -55,16 +62,19 @@ export class ContainerLifecycleResolver {
     return ctx.services.containerLifecycle.kill(ref, signal ?? 'SIGKILL');
   }
 
+  @RequiresRole('operator')
   @Mutation(() => Container, { description: `Like \`docker pause\`: freezes every process (cgroup freezer). A container that is not running, or already paused, is CONFLICT. ${AFTER}` })
   pauseContainer(@Arg('ref', REF) ref: string, @Ctx() ctx: Context): Promise<Container> {
     return ctx.services.containerLifecycle.pause(ref);
   }
 
+  @RequiresRole('operator')
   @Mutation(() => Container, { description: `Like \`docker unpause\`. A container that is not paused is CONFLICT. ${AFTER}` })
   unpauseContainer(@Arg('ref', REF) ref: string, @Ctx() ctx: Context): Promise<Container> {
     return ctx.services.containerLifecycle.unpause(ref);
   }
 
+  @RequiresRole('operator')
   @Mutation(() => Container, { description: `Like \`docker rename\`. A taken name is CONFLICT. ${AFTER}` })
   renameContainer(
     @Arg('ref', REF) ref: string,
@@ -74,6 +84,7 @@ export class ContainerLifecycleResolver {
     return ctx.services.containerLifecycle.rename(ref, name);
   }
 
+  @RequiresRole('operator')
   @Mutation(() => ID, { description: 'Like `docker rm [-f] [-v]`. Returns the removed container\'s full id. A running container without force is CONFLICT.' })
   removeContainer(
     @Arg('ref', REF) ref: string,

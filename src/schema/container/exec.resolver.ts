@@ -1,3 +1,4 @@
+import { RequiresRole } from '../../auth/roles';
 import { Arg, Ctx, Int, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { type Envelope, unwrap } from '../../streams/envelope';
 import type { Context } from '../context';
@@ -22,6 +23,7 @@ interface ExecOutputArgs {
 /** `docker exec` without a terminal: one-shot, or streamed line by line. */
 @Resolver()
 export class ExecResolver {
+  @RequiresRole('operator')
   @Mutation(() => ExecResult, {
     description:
       'Like `docker exec` without a terminal: runs cmd, waits (at most timeout seconds), returns its exit code and its stdout and stderr separately (each capped at 1 MiB, see truncated). After the timeout: TIMEOUT, and the command\'s processes are killed (extensions.processKilled is false when they could not be: a paused container, or one without sh and grep to find them).',
@@ -38,6 +40,7 @@ export class ExecResolver {
     return ctx.services.exec.exec({ ref, cmd, env, workingDir, user, timeout: timeout ?? 60 });
   }
 
+  @RequiresRole('operator')
   @Subscription(() => ExecOutputLine, {
     description:
       'Like `docker exec` without a terminal, for long commands: streams its output lines (STDOUT / STDERR, in the order they arrive) as it runs, then one EXIT item carrying the exit code, then completes. Errors (NOT_FOUND, CONFLICT, TIMEOUT) end it with one error result. Leaving early kills the command\'s processes; a slow subscriber holds the command back instead of losing lines.',

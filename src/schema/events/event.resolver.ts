@@ -1,3 +1,4 @@
+import { RequiresRole } from '../../auth/roles';
 import { Arg, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { type Envelope, unwrap } from '../../streams/envelope';
 import type { Context } from '../context';
@@ -7,6 +8,7 @@ import { ContainerEvent, DockerEvent } from './event.type';
 /** The daemon's event stream, shared by every subscriber. */
 @Resolver()
 export class EventResolver {
+  @RequiresRole('viewer')
   @Subscription(() => ContainerEvent, {
     description:
       'Container events as they happen (create, start, die, destroy, health_status...), like `docker events --filter type=container`. One shared daemon stream serves every subscriber; it survives daemon restarts (events are replayed from the last one seen, duplicates dropped). A subscriber more than DOCKQL_SUBSCRIBER_BUFFER events behind gets one SUBSCRIBER_TOO_SLOW error and completes.',
@@ -19,6 +21,7 @@ export class EventResolver {
     return unwrap(event);
   }
 
+  @RequiresRole('viewer')
   @Subscription(() => DockerEvent, {
     description:
       'Every daemon event (containers, images, volumes, networks, daemon...), like `docker events`. Same shared stream as containerEvents. After the stream broke and was re-established, a DAEMON event with action `reconnected` gives the gap (attributes gapStart, gapEnd): events of a restarted daemon from that gap may be missing.',

@@ -1,3 +1,4 @@
+import { RequiresRole } from '../../auth/roles';
 import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { ImageDeleteItem, ImageSearchResult, PruneReport } from './image-ops.type';
@@ -6,6 +7,7 @@ import { Image } from './image.type';
 /** Changing local images, and searching the index. */
 @Resolver()
 export class ImageOpsResolver {
+  @RequiresRole('operator')
   @Mutation(() => Image, { description: 'Like `docker tag SOURCE TARGET`: returns the image with its new tag.' })
   tagImage(
     @Arg('source', { description: 'The image to tag: name[:tag], id or unique id prefix.' }) source: string,
@@ -15,6 +17,7 @@ export class ImageOpsResolver {
     return ctx.services.imageOps.tag(source, target);
   }
 
+  @RequiresRole('operator')
   @Mutation(() => [ImageDeleteItem], {
     description: 'Like `docker rmi`. Returns what was untagged and deleted. By name it removes that tag (and the image with its last tag); by id it removes the image, which the daemon refuses (CONFLICT) while several repositories or a container use it, unless force.',
   })
@@ -27,6 +30,7 @@ export class ImageOpsResolver {
     return ctx.services.imageOps.remove(ref, force ?? false, noPrune ?? false);
   }
 
+  @RequiresRole('admin')
   @Mutation(() => PruneReport, { description: 'Like `docker image prune`: removes dangling images; with all: true (`-a`), every image no container uses.' })
   pruneImages(
     @Arg('all', () => Boolean, { nullable: true, defaultValue: false, description: 'Also remove tagged images that no container uses (`docker image prune -a`).' }) all: boolean | null,

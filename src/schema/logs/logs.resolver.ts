@@ -1,3 +1,4 @@
+import { RequiresRole } from '../../auth/roles';
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { type Envelope, unwrap } from '../../streams/envelope';
 import { Container } from '../container/container.type';
@@ -21,6 +22,7 @@ export class ContainerLogsResolver {
     return ctx.services.logs.lines(container, tail, since);
   }
 
+  @RequiresRole('viewer')
   @Subscription(() => LogLine, {
     description:
       'Follow a container\'s log lines, like `docker logs -f`: the last `tail` lines, then each new line as it is written, completing when the container stops (at once for a stopped one). An unknown container ends with one NOT_FOUND error. A slow subscriber slows the reading, it loses nothing.',

@@ -1,3 +1,4 @@
+import { RequiresRole } from '../../auth/roles';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { RegistryAuthInput } from '../common/registry-auth.input';
 import type { Context } from '../context';
@@ -7,6 +8,7 @@ import { ImagePull } from './pull.type';
 /** Pull jobs: start, cancel, list, follow. */
 @Resolver(() => ImagePull)
 export class PullResolver {
+  @RequiresRole('operator')
   @Mutation(() => ImagePull, {
     description:
       'Like `docker pull`: starts a pull job and returns at once (wait: false) or when it ends (wait: true). Identical pulls running at the same time (same ref, platform, mirror and credentials) share one job. With mirror, pulls <mirror>/<ref> and tags it as <ref> too, as ops do with a domestic mirror. A bad ref is an error; once the job exists, its failure is status FAILED with the daemon\'s words in `error`.',
@@ -23,6 +25,7 @@ export class PullResolver {
     return ctx.services.pulls.pull({ ref, mirror, platform, auth, wait: wait ?? false });
   }
 
+  @RequiresRole('operator')
   @Mutation(() => ImagePull, { description: 'Cancel a running pull (its status becomes CANCELED; the daemon request is aborted). A finished pull is returned unchanged.' })
   cancelPull(@Arg('id', () => ID, { description: 'The pull job id.' }) id: string, @Ctx() ctx: Context): ImagePull {
     return ctx.services.pulls.cancel(id);
@@ -33,6 +36,7 @@ export class PullResolver {
     return ctx.services.pulls.list();
   }
 
+  @RequiresRole('viewer')
   @Subscription(() => ImagePull, {
     description: 'A snapshot of the pull at once, then each change (at most 10 a second), completing after the final state. An unknown id ends with one NOT_FOUND error.',
     subscribe: ({ args, context }: SubscribeResolverData<unknown, { id: string }, Context>) => context.services.pulls.watch(args.id),

@@ -1,3 +1,4 @@
+import { RequiresRole } from '../../auth/roles';
 import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { RegistryAuthInput } from '../common/registry-auth.input';
 import type { Context } from '../context';
@@ -6,6 +7,7 @@ import { ImagePush } from './pull.type';
 /** Push jobs: start, list, follow. */
 @Resolver(() => ImagePush)
 export class PushResolver {
+  @RequiresRole('operator')
   @Mutation(() => ImagePush, {
     description: 'Like `docker push`: pushes a local image to the registry its name says (e.g. 127.0.0.1:5000/team/app:1). A job like pulls: by default returns when it ends; a failure is status FAILED with the daemon\'s words.',
   })
@@ -23,6 +25,7 @@ export class PushResolver {
     return ctx.services.pushes.list();
   }
 
+  @RequiresRole('viewer')
   @Subscription(() => ImagePush, {
     description: 'A snapshot of the push at once, then each change (at most 10 a second), completing after the final state. An unknown id ends with one NOT_FOUND error.',
     subscribe: ({ args, context }: SubscribeResolverData<unknown, { id: string }, Context>) => context.services.pushes.watch(args.id),

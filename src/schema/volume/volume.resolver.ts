@@ -1,3 +1,4 @@
+import { RequiresRole } from '../../auth/roles';
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { LabelInput } from '../common/label.type';
 import type { Context } from '../context';
@@ -21,6 +22,7 @@ export class VolumeResolver {
     return ctx.services.volumes.find(name);
   }
 
+  @RequiresRole('operator')
   @Mutation(() => Volume, {
     description: 'Like `docker volume create --label k=v <name>` with the local driver and no driver options. As with the CLI, when the volume exists it is returned as it is (its labels unchanged).',
   })
@@ -32,6 +34,7 @@ export class VolumeResolver {
     return ctx.services.volumes.create(name, labels);
   }
 
+  @RequiresRole('admin')
   @Mutation(() => String, { description: 'Like `docker volume rm`: returns the removed volume\'s name. NOT_FOUND when it does not exist, CONFLICT while a container (even a stopped one) uses it.' })
   removeVolume(
     @Arg('name', { description: 'Volume name.' }) name: string,
