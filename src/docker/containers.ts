@@ -2,7 +2,10 @@
  * Container lifecycle calls of the Engine API (`docker create/start/stop/...`),
  * as functions over {@link DockerClient}. The create body is an allow-list:
  * {@link toDaemonCreateBody} copies only the fields below, so nothing a caller
- * smuggles in (Privileged, Binds, Devices, CapAdd, PidMode...) reaches the daemon.
+ * smuggles in (Binds strings, VolumesFrom, raw HostConfig...) reaches the daemon.
+ * The privileged fields (bind mounts, Privileged, CapAdd, Devices, host
+ * namespaces, Sysctls, SecurityOpt) arrive only from a spec whose caller was
+ * checked for the admin role before it was built.
  */
 import type { DockerClient } from './client';
 import { dial } from './dial';
@@ -13,6 +16,21 @@ export interface VolumeMountSpec {
   readonly name: string;
   readonly destination: string;
   readonly readOnly: boolean;
+}
+
+/** A host path mounted into the container (a typed bind mount, never a `Binds` string). */
+export interface BindMountSpec {
+  readonly hostPath: string;
+  readonly containerPath: string;
+  readonly readOnly: boolean;
+}
+
+/** A host device made available in the container (`--device`). */
+export interface DeviceSpec {
+  readonly hostPath: string;
+  readonly containerPath: string;
+  /** One or more of r, w, m. */
+  readonly permissions: string;
 }
 
 /** A container port published on the host. */
@@ -46,6 +64,19 @@ export interface ContainerCreateSpec {
   readonly nanoCpus?: number;
   readonly volumes: readonly VolumeMountSpec[];
   readonly ports: readonly PortPublishSpec[];
+  // Admin-only settings (see src/schema/container/privileged-inputs.ts); undefined: not asked for.
+  readonly binds?: readonly BindMountSpec[];
+  readonly privileged?: boolean;
+  /** Capability names as CAP_X, or ALL. */
+  readonly capAdd?: readonly string[];
+  readonly capDrop?: readonly string[];
+  readonly devices?: readonly DeviceSpec[];
+  /** host or container:<id>. */
+  readonly pidMode?: string;
+  /** none, private, shareable, host or container:<id>. */
+  readonly ipcMode?: string;
+  readonly sysctls?: Readonly<Record<string, string>>;
+  readonly securityOpt?: readonly string[];
 }
 
 /** The JSON body of `POST /containers/create`, limited to what dockql sends. */
@@ -70,8 +101,16 @@ export interface DaemonCreateBody {
     AutoRemove: boolean;
     Memory?: number;
     NanoCpus?: number;
-    Mounts?: Array<{ Type: 'volume'; Source: string; Target: string; ReadOnly: boolean }>;
+    Mounts?: Array<{ Type: 'volume' | 'bind'; Source: string; Target: string; ReadOnly: boolean }>;
     PortBindings?: Record<string, Array<{ HostIp: string; HostPort: string }>>;
+    Privileged?: true;
+    CapAdd?: string[];
+    CapDrop?: string[];
+    Devices?: Array<{ PathOnHost: string; PathInContainer: string; CgroupPermissions: string }>;
+    PidMode?: string;
+    IpcMode?: string;
+    Sysctls?: Record<string, string>;
+    SecurityOpt?: string[];
   };
 }
 
@@ -82,10 +121,18 @@ export function toDaemonCreateBody(spec: ContainerCreateSpec): DaemonCreateBody 
   if (spec.restartPolicy) host.RestartPolicy = { Name: spec.restartPolicy.name, MaximumRetryCount: spec.restartPolicy.maximumRetryCount };
   if (spec.memoryBytes !== undefined) host.Memory = spec.memoryBytes;
   if (spec.nanoCpus !== undefined) host.NanoCpus = spec.nanoCpus;
-  if (spec.volumes.length) {
-    // Mounts (not Binds strings): Source is a volume name by type, so it can never be read as a host path.
-    host.Mounts = spec.volumes.map((v) => ({ Type: 'volume', Source: v.name, Target: v.destination, ReadOnly: v.readOnly }));
-  }
+  // Mounts (not Binds strings): each Source is a volume name or a host path by its Type, never guessed from its text.
+  const mounts: NonNullable<DaemonCreateBody['HostConfig']['Mounts']> = spec.volumes.map((v) => ({ Type: 'volume', Source: v.name, Target: v.destination, ReadOnly: v.readOnly }));
+  for (const b of spec.binds ?? []) mounts.push({ Type: 'bind', Source: b.hostPath, Target: b.containerPath, ReadOnly: b.readOnly });
+  if (mounts.length) host.Mounts = mounts;
+  if (spec.privileged) host.Privileged = true;
+  if (spec.capAdd?.length) host.CapAdd = [...spec.capAdd];
+  if (spec.capDrop?.length) host.CapDrop = [...spec.capDrop];
+  if (spec.devices?.length) host.Devices = spec.devices.map((d) => ({ PathOnHost: d.hostPath, PathInContainer: d.containerPath, CgroupPermissions: d.permissions }));
+  if (spec.pidMode !== undefined) host.PidMode = spec.pidMode;
+  if (spec.ipcMode !== undefined) host.IpcMode = spec.ipcMode;
+  if (spec.sysctls && Object.keys(spec.sysctls).length) host.Sysctls = { ...spec.sysctls };
+  if (spec.securityOpt?.length) host.SecurityOpt = [...spec.securityOpt];
   let exposed: DaemonCreateBody['ExposedPorts'];
   if (spec.ports.length) {
     exposed = {};

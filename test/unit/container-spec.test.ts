@@ -98,20 +98,20 @@ describe('ContainerInput -> POST /containers/create body', () => {
     expect(b).not.toHaveProperty('Cmd');
   });
 
-  it('copies only allow-listed fields: privileged, binds, devices, capabilities and host namespaces cannot ride along', () => {
+  it('copies only allow-listed fields: raw daemon fields (Privileged, Binds strings, HostConfig, VolumesFrom...) cannot ride along', () => {
     const hostile = {
       image: 'busybox',
       Privileged: true,
-      privileged: true,
       HostConfig: { Privileged: true, Binds: ['/:/host'] },
-      binds: ['/:/host'],
-      capAdd: ['SYS_ADMIN'],
-      devices: ['/dev/sda'],
-      pidMode: 'host',
+      Binds: ['/:/host'],
+      CapAdd: ['SYS_ADMIN'],
+      Devices: ['/dev/sda'],
+      PidMode: 'host',
+      VolumesFrom: ['other'],
       volumes: [{ name: 'v1', destination: '/v', readOnly: false, Type: 'bind', Source: '/etc' }],
     } as unknown as ContainerInput;
     const b = toDaemonCreateBody(toCreateSpec(hostile));
-    expect(JSON.stringify(b)).not.toMatch(/Privileged|Binds|Cap|Devices|PidMode|IpcMode|\/etc|"bind"|\/host/i);
+    expect(JSON.stringify(b)).not.toMatch(/Privileged|Binds|Cap|Devices|PidMode|IpcMode|VolumesFrom|\/etc|"bind"|\/host/i);
     expect(b.HostConfig).toEqual({ AutoRemove: false, Mounts: [{ Type: 'volume', Source: 'v1', Target: '/v', ReadOnly: false }] });
   });
 
@@ -144,7 +144,8 @@ describe('input checks (BAD_USER_INPUT naming the field, before any daemon reque
     [{ user: '' }, 'input.user'],
     [{ labels: [{ key: '', value: 'x' }] }, 'input.labels'],
     [{ labels: [{ key: 'k', value: '1' }, { key: 'k', value: '2' }] }, 'input.labels'],
-    [{ networkMode: 'container:abc' }, 'input.networkMode'],
+    [{ networkMode: 'container:' }, 'input.networkMode'],
+    [{ networkMode: 'container:../abc' }, 'input.networkMode'],
     [{ networkMode: 'ns:/proc/1/ns/net' }, 'input.networkMode'],
     [{ networkMode: '../etc' }, 'input.networkMode'],
     [{ restartPolicy: { name: RestartPolicyName.ALWAYS, maximumRetryCount: 2 } }, 'input.restartPolicy.maximumRetryCount'],
@@ -178,8 +179,8 @@ describe('input checks (BAD_USER_INPUT naming the field, before any daemon reque
     expect(message.length).toBeLessThan(200);
   });
 
-  it('accepts the network modes ops use, and host (admin-only later)', () => {
-    for (const mode of ['none', 'bridge', 'host', 'my-net_1.2']) expect(body({ networkMode: mode }).HostConfig.NetworkMode).toBe(mode);
+  it('accepts the network modes ops use, and host and container:<name|id> (admin only: privileged-inputs.ts)', () => {
+    for (const mode of ['none', 'bridge', 'host', 'my-net_1.2', 'container:web-1']) expect(body({ networkMode: mode }).HostConfig.NetworkMode).toBe(mode);
   });
 
   it('accepts the same container port published on two host ports, and udp beside tcp', () => {

@@ -1,11 +1,13 @@
 /**
  * What a container can be created with: an allow-list, never raw daemon JSON.
- * Privileged mode, host bind mounts, devices, capabilities, host pid/ipc and
- * `container:<id>` networking have no field here, so they cannot be asked for.
+ * The inputs that reach the host (bind mounts, privileged, capAdd, devices, host
+ * or container:<id> namespaces, sysctls, loosening securityOpt) are admin only;
+ * `privileged-inputs.ts` is the one place that says which.
  */
 import { Field, Float, InputType, Int, registerEnumType } from 'type-graphql';
 import { LabelInput } from '../common/label.type';
 import { SafeIntScalar } from '../scalars';
+import { BindMountInput, DeviceInput, SysctlInput } from './privileged-input.type';
 
 /** Restart policies (`docker run --restart`). */
 export enum RestartPolicyName {
@@ -117,7 +119,7 @@ export class ContainerInput {
 
   @Field(() => String, {
     nullable: true,
-    description: '--network: none, bridge, host or a network name that exists. `container:<id>` is not accepted; host is accepted for now (it will become admin-only with roles). Null: the daemon\'s default network.',
+    description: '--network: none, bridge or a network name that exists. host (`--network host`: the host\'s interfaces and ports) and container:<name|id> (`--network container:<id>`: that container\'s network namespace; it must exist) are admin only. Null: the daemon\'s default network.',
   })
   networkMode?: string | null;
 
@@ -138,4 +140,34 @@ export class ContainerInput {
 
   @Field(() => [PortPublishInput], { nullable: true, description: '-p: ports to publish (with networkMode host the daemon ignores them).' })
   ports?: PortPublishInput[] | null;
+
+  @Field(() => [BindMountInput], { nullable: true, description: '`-v /host:/ctr[:ro]`: host paths to mount, sent as typed bind mounts. Admin only (the container reads, or writes, the host\'s files). For data of the container\'s own, use volumes.' })
+  binds?: BindMountInput[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: '`--privileged`: every capability, every host device, no seccomp or AppArmor confinement; root on the host. Admin only when true (false asks for nothing).' })
+  privileged?: boolean | null;
+
+  @Field(() => [String], { nullable: true, description: '`--cap-add`: Linux capabilities to add, e.g. NET_ADMIN or CAP_NET_ADMIN (any case), or ALL. Admin only.' })
+  capAdd?: string[] | null;
+
+  @Field(() => [String], { nullable: true, description: '`--cap-drop`: capabilities to remove, e.g. NET_RAW, or ALL. Operator level: dropping a capability only takes power away.' })
+  capDrop?: string[] | null;
+
+  @Field(() => [DeviceInput], { nullable: true, description: '`--device /dev/x:/dev/y:rwm`: host devices the container may use. Admin only.' })
+  devices?: DeviceInput[] | null;
+
+  @Field(() => String, { nullable: true, description: '`--pid`: host (`--pid host`: sees, and as root can signal or trace, every process of the host) or container:<name|id> (shares that container\'s processes; it must exist). Admin only. Null: a process namespace of its own.' })
+  pidMode?: string | null;
+
+  @Field(() => String, { nullable: true, description: '`--ipc`: none, private or shareable are operator level; host (`--ipc host`: the host\'s shared memory and semaphores) and container:<name|id> (that container\'s; it must exist and be shareable) are admin only. Null: the daemon\'s default.' })
+  ipcMode?: string | null;
+
+  @Field(() => [SysctlInput], { nullable: true, description: '`--sysctl name=value`: namespaced kernel parameters of the container. Admin only.' })
+  sysctls?: SysctlInput[] | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: '`--security-opt`: seccomp=unconfined, apparmor=unconfined or apparmor=<profile>, label=disable or label=user:|role:|type:|level:<value>, systempaths=unconfined and no-new-privileges:false are admin only (they loosen confinement). no-new-privileges (or no-new-privileges:true) is operator level: it only stops setuid binaries from gaining privileges. A seccomp profile file is not accepted (it is a path on the client, not here).',
+  })
+  securityOpt?: string[] | null;
 }

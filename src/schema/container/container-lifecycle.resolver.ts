@@ -6,22 +6,23 @@ import { Container } from './container.type';
 
 const REF = { description: 'Full id, unique id prefix, or name. Unknown is NOT_FOUND.' };
 const AFTER = 'Returns the container re-inspected after the action (so `state` is already the new one).';
+const PRIVILEGED = 'The privileged inputs (binds, privileged, capAdd, devices, pidMode, sysctls, loosening securityOpt, networkMode host or container:<id>, ipcMode host or container:<id>) need the admin role: anyone else gets FORBIDDEN and nothing is created.';
 
 /** `docker create/run/start/stop/restart/kill/pause/unpause/rename/rm`: one line each, the service does the work. */
 @Resolver()
 export class ContainerLifecycleResolver {
   @RequiresRole('operator')
-  @Mutation(() => Container, { description: `Like \`docker create\` (-i is openStdin, -t is tty, --name is name): the container stays CREATED until started. Never pulls: a missing image is NOT_FOUND. A taken name is CONFLICT.` })
+  @Mutation(() => Container, { description: `Like \`docker create\` (-i is openStdin, -t is tty, --name is name): the container stays CREATED until started. Never pulls: a missing image is NOT_FOUND. A taken name is CONFLICT. ${PRIVILEGED}` })
   createContainer(@Arg('input', () => ContainerInput, { description: 'What to create it with (an allow-list; checked before the daemon is asked).' }) input: ContainerInput, @Ctx() ctx: Context): Promise<Container> {
-    return ctx.services.containerLifecycle.create(input);
+    return ctx.services.containerLifecycle.create(input, ctx.principal);
   }
 
   @RequiresRole('operator')
   @Mutation(() => Container, {
-    description: `Like \`docker run -d\`: create, then start. ${AFTER} When the start fails the error has the daemon's code and words, and extensions.containerId / containerRemoved say whether the created container is still there (it is, as with docker run, unless autoRemove).`,
+    description: `Like \`docker run -d\`: create, then start. ${AFTER} ${PRIVILEGED} When the start fails the error has the daemon's code and words, and extensions.containerId / containerRemoved say whether the created container is still there (it is, as with docker run, unless autoRemove).`,
   })
   runContainer(@Arg('input', () => ContainerInput, { description: 'What to run (an allow-list; checked before the daemon is asked).' }) input: ContainerInput, @Ctx() ctx: Context): Promise<Container> {
-    return ctx.services.containerLifecycle.run(input);
+    return ctx.services.containerLifecycle.run(input, ctx.principal);
   }
 
   @RequiresRole('operator')

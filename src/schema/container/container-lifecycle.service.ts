@@ -3,10 +3,13 @@
  * unpause/rename/rm`. Each action resolves the ref first (NOT_FOUND, an
  * ambiguous prefix), acts on the full id (a name cannot move underneath it), and
  * returns the container re-inspected afterwards, or as last seen when the daemon
- * has already removed it (autoRemove).
+ * has already removed it (autoRemove). Create and run refuse the admin-only
+ * inputs to any other caller before the daemon is asked anything.
  */
+import type { Principal } from '../../auth/principal';
 import type { DockerClient } from '../../docker/client';
 import {
+  type ContainerCreateSpec,
   createContainer,
   killContainer,
   networkExists,
@@ -26,6 +29,7 @@ import { containerFromInspect } from './container.mapper';
 import type { ContainerService } from './container.service';
 import type { Container } from './container.type';
 import { toCreateSpec } from './container-spec';
+import { assertMayUsePrivilegedInputs } from './privileged-inputs';
 
 /** Longest stop/restart grace period accepted, in seconds (an hour). */
 export const MAX_STOP_TIMEOUT_SECONDS = 3600;
@@ -39,9 +43,9 @@ export class ContainerLifecycleService {
     private readonly containers: ContainerService,
   ) {}
 
-  /** Like `docker create`: the container stays CREATED. */
-  async create(input: ContainerInput): Promise<Container> {
-    const id = await this.createFrom(input);
+  /** Like `docker create`: the container stays CREATED. Privileged inputs need `principal` to be an admin (FORBIDDEN otherwise). */
+  async create(input: ContainerInput, principal: Principal): Promise<Container> {
+    const id = await this.createFrom(input, principal);
     return this.after(id);
   }
 
@@ -49,9 +53,10 @@ export class ContainerLifecycleService {
    * Like `docker run -d`: create, then start. When the start fails, the error keeps
    * the daemon's code and words and says whether the container is still there:
    * like `docker run`, it is left in place (CREATED) unless autoRemove made the daemon remove it.
+   * Privileged inputs need `principal` to be an admin (FORBIDDEN otherwise).
    */
-  async run(input: ContainerInput): Promise<Container> {
-    const id = await this.createFrom(input);
+  async run(input: ContainerInput, principal: Principal): Promise<Container> {
+    const id = await this.createFrom(input, principal);
     // With autoRemove a quick command may be gone before it can be re-inspected: keep a sighting to return.
     const created = input.autoRemove ? await this.after(id) : undefined;
     try {
@@ -156,19 +161,40 @@ export class ContainerLifecycleService {
     return this.after(before.id, before);
   }
 
-  private async mustFind(ref: string): Promise<Container> {
+  private async mustFind(ref: string, argument = 'ref'): Promise<Container> {
     const found = await this.containers.find(ref);
-    if (!found) throw new NotFoundError(`No such container: ${ref}`, { argument: 'ref' });
+    if (!found) throw new NotFoundError(`No such container: ${ref}`, { argument });
     return found;
   }
 
-  private async createFrom(input: ContainerInput): Promise<string> {
+  private async createFrom(input: ContainerInput, principal: Principal): Promise<string> {
+    // First of all: an operator learns nothing (not even what is malformed) from an input it may not send.
+    assertMayUsePrivilegedInputs(input, principal);
     const spec = toCreateSpec(input);
     // The daemon accepts an unknown network at create and fails only at start; say it now.
-    if (spec.networkMode !== undefined && !BUILTIN_NETWORKS.has(spec.networkMode) && !(await networkExists(this.docker, spec.networkMode))) {
+    if (spec.networkMode !== undefined && !BUILTIN_NETWORKS.has(spec.networkMode) && !spec.networkMode.startsWith('container:') && !(await networkExists(this.docker, spec.networkMode))) {
       throw new NotFoundError(`network ${spec.networkMode} not found`, { argument: 'input.networkMode' });
     }
-    return createContainer(this.docker, spec);
+    return createContainer(this.docker, await this.resolveSharedNamespaces(spec));
+  }
+
+  /**
+   * container:<name|id> modes name the full id: the daemon accepts an unknown
+   * container at create and fails only at start, and a name could later move to
+   * another container.
+   */
+  private async resolveSharedNamespaces(spec: ContainerCreateSpec): Promise<ContainerCreateSpec> {
+    const resolve = async (argument: string, mode: string | undefined): Promise<string | undefined> => {
+      if (mode === undefined || !mode.startsWith('container:')) return mode;
+      const ref = mode.slice('container:'.length);
+      return `container:${(await this.mustFind(ref, argument)).id}`;
+    };
+    return {
+      ...spec,
+      networkMode: await resolve('input.networkMode', spec.networkMode),
+      pidMode: await resolve('input.pidMode', spec.pidMode),
+      ipcMode: await resolve('input.ipcMode', spec.ipcMode),
+    };
   }
 
   /** Fresh inspect (never the request's cache: the action changed it); `lastSeen` when the daemon removed it. */

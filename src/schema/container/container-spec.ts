@@ -1,6 +1,8 @@
 /**
  * ContainerInput -> the validated create spec src/docker/containers.ts turns into
- * the daemon's body. Pure: every check runs before any daemon request.
+ * the daemon's body. Pure: every check runs before any daemon request. It checks
+ * shape only: whether the caller may use the admin-only inputs is
+ * privileged-inputs.ts's question, which the service asks first.
  */
 import { isIP } from 'node:net';
 import type { ContainerCreateSpec, PortPublishSpec, VolumeMountSpec } from '../../docker/containers';
@@ -8,6 +10,7 @@ import { RefSyntaxError, validateContainerName } from '../../docker/refs';
 import { BadUserInputError } from '../errors';
 import { badRef, checkImageRef } from '../validate';
 import { type ContainerInput, PortProtocol, RestartPolicyName } from './container-input.type';
+import { checkBinds, checkCapabilities, checkContainerModeRef, checkDevices, checkMountTarget, checkNamespaceMode, checkSecurityOpts, checkSysctls } from './privileged-spec';
 import { checkArgv, checkContainerPath, checkEnv, checkUser } from './process-args';
 
 /** The daemon's minimum memory limit (moby: "Minimum memory limit allowed is 6MB"). */
@@ -35,13 +38,15 @@ const bad = (argument: string, message: string) => new BadUserInputError(`${argu
 /** Checks the whole input and returns the spec to create from. @throws BAD_USER_INPUT naming the field. */
 export function toCreateSpec(input: ContainerInput): ContainerCreateSpec {
   const autoRemove = input.autoRemove ?? false;
+  // Volumes and binds share the container's mount points: one may not shadow the other.
+  const destinations = new Set<string>();
   const spec: { -readonly [K in keyof ContainerCreateSpec]: ContainerCreateSpec[K] } = {
     image: checkImageRef('input.image', input.image),
     tty: input.tty ?? false,
     openStdin: input.openStdin ?? false,
     labels: checkLabels(input.labels ?? []),
     autoRemove,
-    volumes: checkVolumes(input.volumes ?? []),
+    volumes: checkVolumes(input.volumes ?? [], destinations),
     ports: checkPorts(input.ports ?? []),
   };
   if (input.name != null) spec.name = checkName(input.name);
@@ -51,6 +56,7 @@ export function toCreateSpec(input: ContainerInput): ContainerCreateSpec {
   if (input.workingDir != null) spec.workingDir = checkContainerPath('input.workingDir', input.workingDir);
   if (input.user != null) spec.user = checkUser('input.user', input.user);
   if (input.networkMode != null) spec.networkMode = checkNetworkMode(input.networkMode);
+  addPrivileged(spec, input, destinations);
   if (input.restartPolicy != null) {
     const { name, maximumRetryCount } = input.restartPolicy;
     const retries = maximumRetryCount ?? 0;
@@ -97,29 +103,36 @@ function checkLabels(labels: ReadonlyArray<{ key: string; value: string }>): Rec
   return out;
 }
 
-/** none, bridge, host or a network's name; container:<id> (and any other mode with ":") is refused. */
+/** none, bridge, host, a network's name, or container:<name|id>; any other mode with ":" is refused. */
 function checkNetworkMode(mode: string): string {
-  if (mode.startsWith('container:')) throw bad('input.networkMode', ': container:<id> networking is not accepted (it shares another container\'s network namespace)');
+  if (mode.startsWith('container:')) return `container:${checkContainerModeRef('input.networkMode', mode.slice('container:'.length))}`;
   if (mode.length > 255 || !NETWORK_NAME.test(mode)) {
-    throw bad('input.networkMode', `: ${JSON.stringify(mode.slice(0, 60))} is not none, bridge, host or a network name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)`);
+    throw bad('input.networkMode', `: ${JSON.stringify(mode.slice(0, 60))} is not none, bridge, host, container:<name|id> or a network name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)`);
   }
   return mode;
 }
 
-function checkVolumes(volumes: ReadonlyArray<{ name: string; destination: string; readOnly?: boolean | null }>): VolumeMountSpec[] {
+/** The admin-only inputs and capDrop, into `spec` (only those given: the daemon's defaults stay otherwise). */
+function addPrivileged(spec: { -readonly [K in keyof ContainerCreateSpec]: ContainerCreateSpec[K] }, input: ContainerInput, destinations: Set<string>): void {
+  if (input.binds?.length) spec.binds = checkBinds(input.binds, destinations);
+  if (input.privileged) spec.privileged = true;
+  if (input.capAdd?.length) spec.capAdd = checkCapabilities('input.capAdd', input.capAdd);
+  if (input.capDrop?.length) spec.capDrop = checkCapabilities('input.capDrop', input.capDrop);
+  if (input.devices?.length) spec.devices = checkDevices(input.devices);
+  if (input.pidMode != null) spec.pidMode = checkNamespaceMode('input.pidMode', input.pidMode, ['host']);
+  if (input.ipcMode != null) spec.ipcMode = checkNamespaceMode('input.ipcMode', input.ipcMode, ['none', 'private', 'shareable', 'host']);
+  if (input.sysctls?.length) spec.sysctls = checkSysctls(input.sysctls, spec.networkMode, spec.ipcMode);
+  if (input.securityOpt?.length) spec.securityOpt = checkSecurityOpts(input.securityOpt);
+}
+
+function checkVolumes(volumes: ReadonlyArray<{ name: string; destination: string; readOnly?: boolean | null }>, destinations: Set<string>): VolumeMountSpec[] {
   if (volumes.length > MAX_VOLUMES) throw bad('input.volumes', ` has more than ${MAX_VOLUMES} entries`);
-  const destinations = new Set<string>();
   return volumes.map((v, i) => {
     const at = `input.volumes[${i}]`;
     if (v.name.length > 255 || !VOLUME_NAME.test(v.name)) {
       throw bad(`${at}.name`, `: ${JSON.stringify(v.name.slice(0, 60))} is not a volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]+; host paths are not accepted)`);
     }
-    const destination = checkContainerPath(`${at}.destination`, v.destination);
-    if (destination === '/' || destination.split('/').includes('..')) throw bad(`${at}.destination`, ' must be a directory below / without ".." segments');
-    const key = destination.replace(/\/+$/, '');
-    if (destinations.has(key)) throw bad(`${at}.destination`, `: ${destination} is mounted twice`);
-    destinations.add(key);
-    return { name: v.name, destination, readOnly: v.readOnly ?? false };
+    return { name: v.name, destination: checkMountTarget(`${at}.destination`, v.destination, destinations), readOnly: v.readOnly ?? false };
   });
 }
 
