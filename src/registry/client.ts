@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DockqlError, ErrorCode } from '../schema/errors';
+import { canonicalHost, forbiddenHost, isLoopback } from './allow-list';
 import { basicAuthorization, credentialsIdentity, type RegistryCredentials, type TokenCache, tokenFromResponse } from './auth';
 import { parseJson, readBounded, stringList } from './body';
 import { type FailedResponse, registryFailure, tokenServerFailure, unansweredFailure } from './errors';
@@ -19,9 +20,28 @@ export const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGES = 10_000;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
+/**
+ * The SSRF guard as the client uses it: resolves when dockql may contact
+ * `host` (host[:port]), rejects with FORBIDDEN otherwise; `what` names the host in the message.
+ */
+export type HostGuard = (host: string, what: string) => Promise<void>;
+
+/** The guard when none is given: loopback only. */
+export const loopbackOnly: HostGuard = async (host, what) => {
+  let loopback = false;
+  try {
+    loopback = isLoopback(canonicalHost(host));
+  } catch {
+    /* unreadable: refused below */
+  }
+  if (!loopback) throw forbiddenHost(what, host);
+};
+
 /** How to reach one registry. */
 export interface RegistryClientOptions {
   readonly host: RegistryHost;
+  /** Checked for the registry before its first request, and for every token realm (default: loopback only). */
+  readonly guard?: HostGuard;
   /** http for loopback and insecure registries, https otherwise (dockerd's rule; see host.ts). */
   readonly isInsecure: InsecurePredicate;
   /** Process-wide token cache (keyed by registry, credentials identity and scope). */
@@ -63,9 +83,11 @@ export class RegistryClient {
   private readonly identity: string;
   private origin?: Promise<string>;
   private readonly pendingTokens = new Map<string, Promise<string>>();
+  private readonly guard: HostGuard;
 
   constructor(private readonly options: RegistryClientOptions) {
     this.host = options.host;
+    this.guard = options.guard ?? loopbackOnly;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.identity = credentialsIdentity(options.credentials);
@@ -193,6 +215,8 @@ export class RegistryClient {
    */
   private async token(challenge: AuthChallenge, scope: string, refused?: string): Promise<{ token: string; withCredentials: boolean }> {
     const realm = this.realm(challenge);
+    // The realm is a URL the registry chooses: without this, any registry could make dockql fetch any URL.
+    if (realm.host !== this.host.host) await this.guard(realm.host, `token realm host of registry ${this.host.host}`);
     const withCredentials = !!this.options.credentials && this.trusts(realm);
     const fresh = this.options.tokens.get(this.host.host, this.identity, scope);
     if (fresh && fresh !== refused) return { token: fresh, withCredentials };
@@ -287,7 +311,10 @@ export class RegistryClient {
   }
 
   private async url(path: string): Promise<URL> {
-    this.origin ??= this.options.isInsecure(this.host).then((insecure) => registryOrigin(this.host, insecure));
+    // The guard goes first: even the insecure check may ask DNS about the host.
+    this.origin ??= this.guard(this.host.host, 'registry host')
+      .then(() => this.options.isInsecure(this.host))
+      .then((insecure) => registryOrigin(this.host, insecure));
     return new URL(path, await this.origin);
   }
 }

@@ -15,7 +15,7 @@ export class PullResolver {
   })
   pullImage(
     @Arg('ref', { description: 'What to pull: name[:tag] or name@digest, e.g. busybox:1.36 or 127.0.0.1:5000/team/app:1. The tag defaults to latest.' }) ref: string,
-    @Arg('mirror', () => String, { nullable: true, description: 'A Docker Hub mirror, host[:port][/prefix]: with a prefix it pulls <mirror>/<ref>; a bare host gets the Docker Hub path (official images under library/). Only for Docker Hub refs.' }) mirror: string | null,
+    @Arg('mirror', () => String, { nullable: true, description: 'A Docker Hub mirror, host[:port][/prefix]: with a prefix it pulls <mirror>/<ref>; a bare host gets the Docker Hub path (official images under library/). Only for Docker Hub refs. Its host must be loopback, one of the daemon\'s insecure registries or mirrors, or listed in DOCKQL_REGISTRIES (else FORBIDDEN).' }) mirror: string | null,
     @Arg('platform', () => String, { nullable: true, description: 'os[/arch[/variant]], like `docker pull --platform`, e.g. linux/arm64. Default: the daemon\'s own.' }) platform: string | null,
     @Arg('auth', () => RegistryAuthInput, { nullable: true, description: 'Credentials for this pull only; never stored or echoed.' }) auth: RegistryAuthInput | null,
     @Arg('wait', () => Boolean, { nullable: true, defaultValue: false, description: 'true: return when the pull has ended (SUCCEEDED, FAILED or CANCELED).' }) wait: boolean | null,

@@ -5,6 +5,7 @@ import type { JobResult, TransferJob, TransferJobs } from '../../streams/transfe
 import { watch } from '../../streams/watch-job';
 import type { RegistryAuthInput } from '../common/registry-auth.input';
 import { NotFoundError } from '../errors';
+import type { RegistryGuard } from '../registry/registry-guard.service';
 import type { ImagePull } from './pull.type';
 import { toImagePull } from './transfer.mapper';
 import { checkAuth, checkPlatform, credentialIdentity, throughMirror, transferTarget } from './transfer-refs';
@@ -22,15 +23,19 @@ export class PullService {
   constructor(
     private readonly docker: DockerClient,
     private readonly jobs: TransferJobs,
+    /** The SSRF guard for mirrors; pulls without one are the daemon's business and not guarded. */
+    private readonly guard: RegistryGuard,
   ) {}
 
   /**
-   * Starts a pull, or joins the identical one already running. Bad input is a
-   * GraphQL error; once the job exists every failure is the job's (FAILED, error).
+   * Starts a pull, or joins the identical one already running. Bad input, and a
+   * mirror the guard refuses (FORBIDDEN), are GraphQL errors; once the job exists
+   * every failure is the job's (FAILED, error).
    */
   async pull(request: PullRequest): Promise<ImagePull> {
     const wanted = transferTarget('ref', request.ref);
     const pulled = request.mirror ? transferTarget('mirror', throughMirror(request.ref, request.mirror)) : wanted;
+    if (request.mirror) await this.guard.checkArgument('mirror', mirrorHost(request.mirror));
     const platform = request.platform ? checkPlatform(request.platform) : undefined;
     const auth = checkAuth(request.auth);
     const n = pulled.normalized;
@@ -84,4 +89,10 @@ export class PullService {
     if (tagAs && !tagAs.normalized.digest) await this.docker.tagImage(image.Id, tagAs.name, tagAs.tagOrDigest);
     return { imageId: image.Id, digest: job.snapshot().digest };
   }
+}
+
+/** The host[:port] of a mirror written host[:port][/prefix] (throughMirror has checked its grammar). */
+function mirrorHost(mirror: string): string {
+  const slash = mirror.indexOf('/');
+  return slash === -1 ? mirror : mirror.slice(0, slash);
 }

@@ -7,7 +7,10 @@ import { Registry } from './registry.type';
 /** `registry(host)` and its fields: thin delegation to RegistryService. */
 @Resolver(() => Registry)
 export class RegistryResolver {
-  @Query(() => Registry, { description: 'A Docker registry (Distribution v2 API), e.g. 127.0.0.1:5000 or a mirror.' })
+  @Query(() => Registry, {
+    description:
+      "A Docker registry (Distribution v2 API), e.g. 127.0.0.1:5000 or a mirror. dockql contacts only loopback registries, the daemon's insecure registries and mirrors, and hosts listed in DOCKQL_REGISTRIES; any other host is FORBIDDEN.",
+  })
   registry(
     @Arg('host', { description: 'host[:port] without scheme, path or user info, e.g. 127.0.0.1:5000 or registry.example.com.' }) host: string,
     @Arg('auth', () => RegistryAuthInput, {
@@ -16,7 +19,7 @@ export class RegistryResolver {
     })
     auth: RegistryAuthInput | null,
     @Ctx() ctx: Context,
-  ): Registry {
+  ): Promise<Registry> {
     return ctx.services.registries.open(host, auth);
   }
 

@@ -10,6 +10,7 @@ import { BadUserInputError } from '../errors';
 import type { Repository, Tag } from '../image/image.type';
 import type { ImageService } from '../image/image.service';
 import { badRef, checkText } from '../validate';
+import type { RegistryGuard } from './registry-guard.service';
 import { lazyRepository, lazyTag, localImageFor, memo, sortedTags } from './registry.mapper';
 import { Registry } from './registry.type';
 
@@ -26,6 +27,8 @@ export interface RegistryServiceDeps {
   readonly docker: DockerClient;
   readonly images: ImageService;
   readonly tokens: TokenCache;
+  /** The SSRF guard: which hosts may be contacted (process-wide, it caches the daemon's lists). */
+  readonly guard: RegistryGuard;
   /** Per registry request (default 10 s). */
   readonly timeoutMs?: number;
 }
@@ -50,20 +53,23 @@ export class RegistryService {
   }
 
   /**
-   * The registry root for `registry(host, auth)`; nothing is requested yet.
-   * @throws BAD_USER_INPUT for a host that is not host[:port], or unusable credentials
+   * The registry root for `registry(host, auth)`; nothing is requested from the registry yet.
+   * @throws BAD_USER_INPUT for a host that is not host[:port], or unusable credentials; FORBIDDEN for a host the guard refuses
    */
-  open(host: string, auth: RegistryAuthInput | null): Registry {
+  async open(host: string, auth: RegistryAuthInput | null): Promise<Registry> {
     let parsed: RegistryHost;
     try {
       parsed = parseRegistryHost(host);
     } catch (err) {
       throw err instanceof RefSyntaxError ? badRef('host', err) : err;
     }
+    // Refused here, so the error sits on `registry` itself; the client checks again before each host it contacts.
+    await this.deps.guard.checkArgument('host', host, 'registry host');
     const isInsecure: InsecurePredicate = async (h) => isLoopbackHost(h) || (await this.daemonPredicate())(h);
     const client = new RegistryClient({
       host: parsed,
       isInsecure,
+      guard: this.deps.guard.hostGuard,
       tokens: this.deps.tokens,
       credentials: auth ? checkCredentials(parsed, auth) : undefined,
       timeoutMs: this.deps.timeoutMs,
