@@ -17,6 +17,7 @@
 import type { IncomingMessage } from 'node:http';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { type NextFunction, type Request, type Response, Router } from 'express';
+import { ARCHIVE_BYTES_LOCAL } from '../audit/archive-audit';
 import type { Logger } from '../logger';
 import { BadUserInputError, DockqlError, ErrorCode } from '../schema/errors';
 import { type ArchiveInfo, ArchiveOrigin } from './meta';
@@ -52,6 +53,7 @@ export function archiveRouter(store: ArchiveStore, options: ArchiveRouteOptions)
     // Refused before a byte is read; chunked uploads are counted as they stream.
     if (declared !== undefined && Number(declared) > options.maxUploadBytes) throw new ArchiveTooLargeError(options.maxUploadBytes);
     const info = await store.write(name, requestBody(req), { overwrite, origin: ArchiveOrigin.UPLOADED, maxBytes: options.maxUploadBytes });
+    res.locals[ARCHIVE_BYTES_LOCAL] = info.size;
     res.status(201).location(info.downloadUrl).json(archiveJson(info));
   });
   router.delete(one, async (req, res) => {
