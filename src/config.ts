@@ -7,6 +7,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { RefSyntaxError } from './docker/refs';
+import { canonicalHost } from './registry/allow-list';
 
 /** How to reach the Docker Engine, parsed from `DOCKER_HOST` the way the docker CLI reads it. */
 export type DockerEndpoint =
@@ -121,7 +123,7 @@ export const SETTINGS = {
   rateBurst: { env: 'DOCKQL_RATE_BURST', flag: 'rate-burst', defaultValue: '100' },
   maxDepth: { env: 'DOCKQL_MAX_DEPTH', flag: 'max-depth', defaultValue: '12' },
   maxAliases: { env: 'DOCKQL_MAX_ALIASES', flag: 'max-aliases', defaultValue: '30' },
-  maxCost: { env: 'DOCKQL_MAX_COST', flag: 'max-cost', defaultValue: '5000' },
+  maxCost: { env: 'DOCKQL_MAX_COST', flag: 'max-cost', defaultValue: '20000' },
   maxTokens: { env: 'DOCKQL_MAX_TOKENS', flag: 'max-tokens', defaultValue: '5000' },
   wsMaxSubscriptions: { env: 'DOCKQL_WS_MAX_SUBSCRIPTIONS', flag: 'ws-max-subscriptions', defaultValue: '100' },
   wsInitTimeout: { env: 'DOCKQL_WS_INIT_TIMEOUT', flag: 'ws-init-timeout', defaultValue: '3' },
@@ -270,11 +272,14 @@ function parseOrigins(v: string | undefined, from: string): string[] {
   });
 }
 
-/** A comma list of registry hosts: host or host:port, as they appear in image references. */
+/** A comma list of registry hosts: host or host:port, as they appear in image references (the SSRF guard's syntax). */
 function parseRegistryHosts(v: string | undefined, from: string): string[] {
   return commaList(v).map((item) => {
-    if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(item) && !/^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(item)) {
-      throw new ConfigError(`${from}: "${item}" is not a registry host (host or host:port)`);
+    try {
+      canonicalHost(item);
+    } catch (err) {
+      const reason = err instanceof RefSyntaxError ? `: ${err.reason.replace(/^invalid registry host: /, '')}` : '';
+      throw new ConfigError(`${from}: "${item}" is not a registry host (host or host:port)${reason}`);
     }
     return item.toLowerCase();
   });

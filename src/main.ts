@@ -3,6 +3,8 @@
  * SIGTERM/SIGINT stop the app cleanly.
  */
 import 'reflect-metadata';
+import { checkExposure } from './auth/exposure';
+import { TokenFileError } from './auth/token-file';
 import { type Config, ConfigError, loadConfig, parseDockerHost } from './config';
 import { DockerClient } from './docker/client';
 import { startPrivateEngine } from './engine/private-engine';
@@ -41,8 +43,28 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  try {
+    // Before any engine is started: an unsafe exposure must not leave one running (createApp checks again, and warns).
+    checkExposure(config, createLogger('silent'));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`dockql: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   const docker = await connectDocker(config, log);
-  const app = await createApp(config, log, docker);
+  let app: Awaited<ReturnType<typeof createApp>>;
+  try {
+    app = await createApp(config, log, docker);
+  } catch (err) {
+    // Unsafe exposure or an unusable tokens file: one line, and never serve open instead.
+    if (err instanceof ConfigError || err instanceof TokenFileError) {
+      process.stderr.write(`dockql: ${err instanceof TokenFileError ? `DOCKQL_TOKENS_FILE: ${err.message}` : err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   await app.listen();
   // Uptime covers `npm start`'s install/build checks too: it runs this module in its own process.
   log.info(
@@ -60,6 +82,11 @@ async function main(): Promise<void> {
       },
     );
   };
+  // The tokens file is also watched; SIGHUP is for file systems where watching does not work.
+  process.on('SIGHUP', () => {
+    log.info('SIGHUP: reloading the tokens file');
+    void app.reloadTokens();
+  });
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
 }

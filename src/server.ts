@@ -1,7 +1,8 @@
 /**
  * One http.Server, one port, two protocols: Apollo on `POST /graphql`, graphql-ws
- * on WebSocket upgrades of `/graphql`, with the same schema, context factory and
- * error policy; GraphiQL on `GET /graphql` for browsers; health routes.
+ * on WebSocket upgrades of `/graphql`, with the same schema, context factory,
+ * tokens, limits and error policy; GraphiQL on `GET /graphql` for browsers;
+ * archive transfer routes; health routes (public).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,11 +11,14 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import { ArchiveStore } from './archive/store';
+import { ARCHIVES_PATH } from './archive/names';
 import { archiveRouter } from './archive/routes';
+import { Authenticator } from './auth/authenticator';
+import { checkExposure } from './auth/exposure';
+import { TokenStore } from './auth/token-store';
+import { RateLimiter } from './auth/rate-limiter';
+import { archiveAudit } from './audit/archive-audit';
 import type { Config } from './config';
 import { DockerClient } from './docker/client';
 import { openEventStream } from './docker/events';
@@ -24,6 +28,9 @@ import { playgroundRouter } from './playground/playground';
 import { buildDockqlSchema } from './schema/build';
 import { type Context, createContextFactory } from './schema/context';
 import { createErrorFormatter } from './schema/format-error';
+import { limitRules, parseOptions } from './schema/limits';
+import { authenticate, type ErrorStyle, principalOf, requestOriginGuard, requireRole } from './transport/http-guard';
+import { startWebSocketServer } from './transport/ws-server';
 import { TransferJobs } from './streams/transfer-jobs';
 import { DaemonEventHub } from './streams/daemon-events';
 
@@ -43,48 +50,66 @@ export interface App {
   listen(): Promise<AddressInfo>;
   /** http://host:port of the bound server. */
   url(): string;
+  /** Re-reads the tokens file (SIGHUP); a no-op without one. */
+  reloadTokens(): Promise<void>;
   /** Stops accepting, drains HTTP requests, closes WebSockets and daemon streams. Idempotent. */
   stop(): Promise<void>;
 }
 
+/** The least role of each archive route's method: reading is viewing, writing operates, deleting is admin's. */
+function archiveRouteRole(method: string): 'viewer' | 'operator' | 'admin' {
+  if (method === 'GET' || method === 'HEAD') return 'viewer';
+  return method === 'DELETE' ? 'admin' : 'operator';
+}
+
 /** Builds the server without listening yet. */
 export async function createApp(config: Config, log: Logger, docker = new DockerClient(config.docker, { revealEndpoint: config.development })): Promise<App> {
+  checkExposure(config, log);
   const schema = await buildDockqlSchema();
+  const tokens = config.tokensFile === undefined ? undefined : await TokenStore.open(config.tokensFile, log.child({ component: 'tokens' }));
+  const authenticator = new Authenticator(tokens);
   const jobs = new TransferJobs({ retentionMs: config.jobRetentionMs, maxFinished: config.jobHistory });
   const archiveJobs = new TransferJobs({ retentionMs: config.jobRetentionMs, maxFinished: config.jobHistory });
   // One daemon /events connection for the whole process: opened for the first subscriber, closed after the last.
   const eventHub = new DaemonEventHub({ open: ({ since, signal }) => openEventStream(docker, { since, signal }), bufferSize: config.subscriberBuffer, log: log.child({ component: 'events' }) });
   const archives = await ArchiveStore.open(config.archiveDir, { log });
-  const contextFactory = createContextFactory({ docker, log, jobs, archiveJobs, searchTimeoutMs: config.searchTimeoutMs, eventHub, archives });
-  const formatError = createErrorFormatter({ development: config.development, log });
+  // One mutation budget per token for the whole process: GraphQL over HTTP and WebSocket, and archive uploads and deletes.
+  const rateLimiter = new RateLimiter({ ratePerSecond: config.rateLimitPerSecond, burst: config.rateBurst });
+  const contextFactory = createContextFactory({ docker, log, jobs, archiveJobs, searchTimeoutMs: config.searchTimeoutMs, eventHub, archives, allowedRegistries: config.allowedRegistries, rateLimiter });
+  const formatError = createErrorFormatter({ development: config.development, log, hideSuggestions: config.production });
+  const origins = {
+    allowedOrigins: config.allowedOrigins,
+    // Without tokens (and without DOCKQL_INSECURE) only loopback Host names are answered: see hostIsLocal.
+    localOnlyBindHost: tokens === undefined && !config.insecure ? config.host : undefined,
+  };
 
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
-  const wsCleanup = useServer<Record<string, unknown>, Record<string, unknown>>(
-    {
-      schema,
-      context: (): Context => contextFactory(),
-      // The same masking as HTTP: results and validation errors go through formatError.
-      onNext: (_ctx, _id, _payload, _args, result) => {
-        if (!result.errors?.length) return result;
-        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
-      },
-      onError: (_ctx, _id, _payload, errors) =>
-        errors.map((e) => {
-          const code = e.extensions?.code ?? 'GRAPHQL_VALIDATION_FAILED';
-          return new GraphQLError(e.message, { nodes: e.nodes, positions: e.positions, path: e.path, extensions: { ...e.extensions, code } });
-        }),
-    },
-    wsServer,
-  );
+  const ws = startWebSocketServer({
+    httpServer,
+    path: GRAPHQL_PATH,
+    schema,
+    contextFactory,
+    formatError,
+    authenticator,
+    origins,
+    limits: config.limits,
+    introspection: config.introspection,
+    maxOperationsPerSocket: config.wsMaxSubscriptions,
+    connectionInitWaitTimeoutMs: config.wsInitTimeoutMs,
+  });
 
   const apollo = new ApolloServer<Context>({
     schema,
     formatError,
     includeStacktraceInErrorResponses: config.development,
+    introspection: config.introspection,
+    hideSchemaDetailsFromClientErrors: config.production,
+    // Apollo adds its own introspection rule when `introspection` is false.
+    validationRules: limitRules(config.limits, true),
+    parseOptions: parseOptions(config.limits),
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     // main.ts owns SIGTERM/SIGINT; Apollo's own handler would re-raise the signal and kill the process mid-drain.
@@ -92,19 +117,27 @@ export async function createApp(config: Config, log: Logger, docker = new Docker
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      { async serverWillStart() { return { async drainServer() { await ws.dispose(); } }; } },
     ],
   });
   await apollo.start();
 
+  // Public: probes carry no host data.
   app.use(healthRouter(docker));
-  app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH }));
+  const styleOf = (req: express.Request): ErrorStyle => (req.path.startsWith(GRAPHQL_PATH) ? 'graphql' : 'json');
+  app.use(requestOriginGuard(origins, styleOf));
+  // Public too (the page and its assets carry no host data), but off with introspection (production).
+  if (config.introspection) app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH }));
+  // The audit line (and rate limit) sits between the token and the role check, so that refusals are audited too.
+  app.use(ARCHIVES_PATH, authenticate(authenticator, 'json'), archiveAudit({ log, rateLimiter }), requireRole((req) => archiveRouteRole(req.method), 'json'));
   app.use(archiveRouter(archives, { maxUploadBytes: config.maxUploadBytes, log }));
   app.use(
     GRAPHQL_PATH,
+    authenticate(authenticator, 'graphql'),
     express.json({ limit: MAX_BODY }),
-    expressMiddleware(apollo, { context: async ({ req }) => contextFactory({ requestId: safeRequestId(req.get('x-request-id')) }) }),
+    expressMiddleware(apollo, { context: async ({ req, res }) => contextFactory({ requestId: safeRequestId(req.get('x-request-id')), principal: principalOf(res) }) }),
   );
+  app.use(GRAPHQL_PATH, graphqlBodyErrors);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -119,6 +152,9 @@ export async function createApp(config: Config, log: Logger, docker = new Docker
           resolve(httpServer.address() as AddressInfo);
         });
       }),
+    reloadTokens: async () => {
+      await tokens?.reload();
+    },
     url() {
       const address = httpServer.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -132,12 +168,22 @@ export async function createApp(config: Config, log: Logger, docker = new Docker
         await eventHub.dispose();
         // Apollo's drain plugin closes the http server and then the graphql-ws server.
         await apollo.stop();
-        wsServer.close();
+        ws.wsServer.close();
+        tokens?.dispose();
         await archives.dispose();
       })();
       return stopping;
     },
   };
+}
+
+/** Errors of the body parser (over 1 MB: 413; broken JSON: 400) answered as GraphQL errors, not Express's HTML page. */
+function graphqlBodyErrors(err: { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction): void {
+  if (res.headersSent || typeof err?.status !== 'number' || err.status < 400 || err.status >= 500) return next(err);
+  const tooLarge = err.status === 413;
+  res.status(err.status).json({
+    errors: [{ message: tooLarge ? `request body over the ${MAX_BODY} limit` : 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+  });
 }
 
 /** A caller's X-Request-Id, kept only when it is short and plain (it goes into logs). */

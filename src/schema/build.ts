@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { roleAuthChecker } from '../auth/auth-checker';
 import { ROLE_EXTENSION } from '../auth/roles';
+import { guardMutations } from '../audit/mutation-guard';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { ArchiveResolver } from './archive/archive.resolver';
@@ -61,7 +62,10 @@ export function buildDockqlSchema(): Promise<GraphQLSchema> {
     // type-graphql insists on a PubSub once any @Subscription exists, although every
     // subscription here brings its own `subscribe` (job watchers, the shared event stream).
     pubSub: createPubSub(),
-  }).then(describeRoles);
+  })
+    .then(describeRoles)
+    // Rate limit and audit line around every mutation field, wrapping type-graphql's role check too.
+    .then(guardMutations);
   return built;
 }
 

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ANONYMOUS_ADMIN, type Principal } from '../auth/principal';
+import type { RateLimiter } from '../auth/rate-limiter';
 import type { DockerClient } from '../docker/client';
 import type { Logger } from '../logger';
 import { TokenCache } from '../registry/auth';
@@ -19,6 +20,7 @@ import { createHostServices, type HostServices } from './host-services';
 import { createLoaders } from './loaders';
 import { PullService } from './pull/pull.service';
 import { PushService } from './pull/push.service';
+import { RegistryGuard } from './registry/registry-guard.service';
 import { RegistryService } from './registry/registry.service';
 import { SystemService } from './system/system.service';
 import { EventService } from './events/event.service';
@@ -47,6 +49,8 @@ export type Context = {
   /** Who is calling (roles are checked against it); the anonymous admin when no tokens are configured. */
   readonly principal: Principal;
   readonly log: Logger;
+  /** The process's per-token mutation budget (spent by src/audit/mutation-guard.ts). */
+  readonly rateLimiter: RateLimiter;
   readonly services: Services;
 };
 
@@ -63,6 +67,10 @@ export type ContextDeps = {
   readonly archiveJobs: TransferJobs;
   /** The process's one shared daemon event stream. */
   readonly eventHub: DaemonEventHub;
+  /** Per-token mutation rate limit, shared by HTTP, WebSocket and the archive routes. */
+  readonly rateLimiter: RateLimiter;
+  /** DOCKQL_REGISTRIES: registry hosts (host or host:port) dockql may contact besides loopback and the daemon's own lists. */
+  readonly allowedRegistries: readonly string[];
 };
 
 /** Builds a fresh context for one GraphQL operation. */
@@ -72,6 +80,8 @@ export type ContextFactory = (init?: { requestId?: string; principal?: Principal
 export function createContextFactory(deps: ContextDeps): ContextFactory {
   // Registry bearer tokens outlive operations: each is reused for its lifetime.
   const registryTokens = new TokenCache();
+  // The SSRF guard caches the daemon's registry lists across operations.
+  const registryGuard = new RegistryGuard({ allowed: deps.allowedRegistries, daemonLists: () => new SystemService(deps.docker).info() });
   return (init = {}) => {
     const requestId = init.requestId ?? randomUUID();
     const loaders = createLoaders(deps.docker);
@@ -82,6 +92,7 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
       requestId,
       principal,
       log: deps.log.child({ requestId, token: principal.name }),
+      rateLimiter: deps.rateLimiter,
       services: {
         ...createHostServices(deps.docker, loaders),
         system: new SystemService(deps.docker),
@@ -90,9 +101,9 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
         containerLifecycle: new ContainerLifecycleService(deps.docker, loaders, containers),
         exec: new ExecService(deps.docker),
         imageOps: new ImageOpsService(deps.docker, images, deps.searchTimeoutMs),
-        pulls: new PullService(deps.docker, deps.jobs),
+        pulls: new PullService(deps.docker, deps.jobs, registryGuard),
         pushes: new PushService(deps.docker, deps.jobs, images),
-        registries: new RegistryService({ docker: deps.docker, images, tokens: registryTokens }),
+        registries: new RegistryService({ docker: deps.docker, images, tokens: registryTokens, guard: registryGuard }),
         archives: new ArchiveService(deps.archives),
         archiveJobs: new ArchiveJobService({ docker: deps.docker, jobs: deps.archiveJobs, store: deps.archives, images, containers }),
         events: new EventService(deps.eventHub),

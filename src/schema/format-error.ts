@@ -11,13 +11,20 @@ import { DockqlError, ErrorCode, isPublicCode } from './errors';
 /** Formats one error for a client. */
 export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 
-/** Builds the formatter; `development` keeps stacks and unmasked messages. */
-export function createErrorFormatter(options: { development: boolean; log: Logger }): ErrorFormatter {
+/**
+ * Builds the formatter; `development` keeps stacks and unmasked messages,
+ * `hideSuggestions` drops graphql-js's "Did you mean ...?" hints (production:
+ * they spell out the schema to anyone guessing at it).
+ */
+export function createErrorFormatter(options: { development: boolean; log: Logger; hideSuggestions?: boolean }): ErrorFormatter {
   return (formatted, error) => {
     const original = unwrapResolverError(error);
     const code = formatted.extensions?.code;
     const expected = original instanceof DockqlError || (isPublicCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR);
-    if (expected) return options.development ? formatted : withoutStack(formatted);
+    if (expected) {
+      const shown = options.development ? formatted : withoutStack(formatted);
+      return options.hideSuggestions ? { ...shown, message: withoutSuggestions(shown.message) } : shown;
+    }
     options.log.error({ err: original, path: formatted.path }, 'unexpected error in a GraphQL operation');
     if (options.development) return formatted;
     return {
@@ -27,6 +34,11 @@ export function createErrorFormatter(options: { development: boolean; log: Logge
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
   };
+}
+
+/** The message without graphql-js's trailing "Did you mean ...?" (the same pattern Apollo's hideSchemaDetailsFromClientErrors removes). */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean(.+?)\?$/, '');
 }
 
 function withoutStack(formatted: GraphQLFormattedError): GraphQLFormattedError {

@@ -9,11 +9,21 @@ export interface GqlResponse<T = Record<string, unknown>> {
   readonly errors?: Array<{ message: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> }>;
 }
 
+/** How a test client identifies itself. */
+export interface ClientAuth {
+  /** Sent as `Authorization: Bearer <token>` (HTTP) or `connectionParams.authorization` (WebSocket). */
+  readonly token?: string;
+}
+
 /** POSTs one operation to `url` and returns status and parsed body. */
-export async function gql<T = Record<string, unknown>>(url: string, query: string, variables?: Record<string, unknown>): Promise<GqlResponse<T>> {
+export async function gql<T = Record<string, unknown>>(url: string, query: string, variables?: Record<string, unknown>, auth: ClientAuth = {}): Promise<GqlResponse<T>> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...(auth.token === undefined ? {} : { authorization: `Bearer ${auth.token}` }),
+    },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as Omit<GqlResponse<T>, 'status'>;
@@ -26,8 +36,9 @@ export function codes(res: Pick<GqlResponse, 'errors'>): unknown[] {
 }
 
 /** A graphql-ws client for `url`; dispose it in afterAll/afterEach. */
-export function wsClient(url: string): Client {
-  return createClient({ url, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+export function wsClient(url: string, auth: ClientAuth = {}): Client {
+  const connectionParams = auth.token === undefined ? undefined : { authorization: `Bearer ${auth.token}` };
+  return createClient({ url, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0, connectionParams });
 }
 
 /** Runs one query/mutation over the WebSocket client and returns its single result. */

@@ -17,6 +17,7 @@ import { createRoot } from 'react-dom/client';
 // GraphiQL 4 does not import its own CSS. Its fonts are already data: URLs, and
 // the build script inlines anything else, so the bundle needs no other file.
 import 'graphiql/style.css';
+import { PLAYGROUND_EXAMPLES } from './examples';
 
 /** Shape of the JSON the server embeds in the page (see src/playground/playground.ts). */
 interface PlaygroundConfig {
@@ -53,50 +54,6 @@ function subscriptionUrlFor(graphqlPath: string): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${scheme}//${location.host}${graphqlPath}`;
 }
-
-// Tab titles in GraphiQL 4 come from the operation name, so the anonymous
-// example shows as "<untitled>"; the leading comment says what each tab is for.
-const HOST_OVERVIEW = `# Host overview: engine, daemon, images, containers
-query HostOverview {
-  version {
-    client { version }
-    server { version apiVersion os arch }
-  }
-  info {
-    name serverVersion
-    containers containersRunning images
-    storageDriver registryMirrors insecureRegistries
-  }
-  images { shortId repoTags size created }
-  containers { shortId name state status imageRef }
-}
-`;
-
-const CONTAINERS_AND_IMAGES = `# Containers and their images
-{
-  containers {
-    name
-    state
-    image {
-      repoTags
-      containers { name }
-    }
-  }
-}
-`;
-
-const ONE_IMAGE = `# One image by reference (see Variables)
-query OneImage($ref: String!) {
-  image(ref: $ref) {
-    id repoTags created size os architecture cmd env
-  }
-}
-`;
-
-const ONE_IMAGE_VARIABLES = `{
-  "ref": "dockql/busybox:latest"
-}
-`;
 
 /**
  * Default content of the Headers editor for every tab that does not set its
@@ -161,11 +118,7 @@ createRoot(root).render(
     <GraphiQL
       fetcher={fetcher}
       // Only used when localStorage holds no tabs yet (first visit or cleared).
-      defaultTabs={[
-        { query: HOST_OVERVIEW },
-        { query: CONTAINERS_AND_IMAGES },
-        { query: ONE_IMAGE, variables: ONE_IMAGE_VARIABLES },
-      ]}
+      defaultTabs={PLAYGROUND_EXAMPLES.map((e) => ({ ...e }))}
       // Variables first: the OneImage tab needs them, and Headers is one click away.
       defaultEditorToolsVisibility="variables"
       defaultHeaders={DEFAULT_HEADERS}
