@@ -99,6 +99,7 @@ export async function createApp(config: Config, log: Logger, docker = new Docker
     introspection: config.introspection,
     maxOperationsPerSocket: config.wsMaxSubscriptions,
     connectionInitWaitTimeoutMs: config.wsInitTimeoutMs,
+    log,
   });
 
   const apollo = new ApolloServer<Context>({
@@ -129,11 +130,11 @@ export async function createApp(config: Config, log: Logger, docker = new Docker
   // Public too (the page and its assets carry no host data), but off with introspection (production).
   if (config.introspection) app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH }));
   // The audit line (and rate limit) sits between the token and the role check, so that refusals are audited too.
-  app.use(ARCHIVES_PATH, authenticate(authenticator, 'json'), archiveAudit({ log, rateLimiter }), requireRole((req) => archiveRouteRole(req.method), 'json'));
+  app.use(ARCHIVES_PATH, authenticate(authenticator, 'json', log), archiveAudit({ log, rateLimiter }), requireRole((req) => archiveRouteRole(req.method), 'json'));
   app.use(archiveRouter(archives, { maxUploadBytes: config.maxUploadBytes, log }));
   app.use(
     GRAPHQL_PATH,
-    authenticate(authenticator, 'graphql'),
+    authenticate(authenticator, 'graphql', log),
     express.json({ limit: MAX_BODY }),
     expressMiddleware(apollo, { context: async ({ req, res }) => contextFactory({ requestId: safeRequestId(req.get('x-request-id')), principal: principalOf(res) }) }),
   );

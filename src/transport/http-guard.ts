@@ -10,6 +10,7 @@ import { readBearer } from '../auth/credentials';
 import { hostIsLocal, originAllowed } from '../auth/origin';
 import type { Principal } from '../auth/principal';
 import { type Role, roleAtLeast } from '../auth/roles';
+import type { Logger } from '../logger';
 import { ErrorCode } from '../schema/errors';
 
 /** How a refusal is written: as a GraphQL response or as the archive routes' error object. */
@@ -55,11 +56,14 @@ export function principalOf(res: Response): Principal {
   return principal;
 }
 
-/** Sets `res.locals.principal` from the Bearer token, or answers 401 UNAUTHENTICATED. */
-export function authenticate(authenticator: Authenticator, style: ErrorStyle): RequestHandler {
+/** Sets `res.locals.principal` from the Bearer token, or answers 401 UNAUTHENTICATED (and logs the refusal at warn when given a logger). */
+export function authenticate(authenticator: Authenticator, style: ErrorStyle, log?: Logger): RequestHandler {
   return (req, res, next) => {
     const outcome = authenticator.authenticate(readBearer(req.headers.authorization));
-    if ('refused' in outcome) return refuse(res, style, 401, ErrorCode.UNAUTHENTICATED, outcome.refused);
+    if ('refused' in outcome) {
+      log?.warn({ auth: { transport: 'http', method: req.method, path: req.path.slice(0, 200), remote: req.socket.remoteAddress, reason: outcome.refused } }, 'authentication refused');
+      return refuse(res, style, 401, ErrorCode.UNAUTHENTICATED, outcome.refused);
+    }
     res.locals.principal = outcome.principal;
     next();
   };

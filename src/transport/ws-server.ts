@@ -14,6 +14,7 @@ import type { Authenticator } from '../auth/authenticator';
 import { readWebSocketToken } from '../auth/credentials';
 import type { Principal } from '../auth/principal';
 import type { QueryLimits } from '../config';
+import type { Logger } from '../logger';
 import type { Context, ContextFactory } from '../schema/context';
 import { ErrorCode } from '../schema/errors';
 import type { ErrorFormatter } from '../schema/format-error';
@@ -37,6 +38,8 @@ export interface WebSocketServerOptions {
   /** Active operations (subscriptions, and queries still running) one socket may hold. */
   readonly maxOperationsPerSocket: number;
   readonly connectionInitWaitTimeoutMs: number;
+  /** Where refused connections are logged (at warn). */
+  readonly log?: Logger;
 }
 
 /** The running WebSocket side; dispose() closes every socket. */
@@ -72,6 +75,7 @@ export function startWebSocketServer(options: WebSocketServerOptions): GraphQLWe
       onConnect: (ctx) => {
         const outcome = options.authenticator.authenticate(readWebSocketToken(ctx.connectionParams, ctx.extra.request.headers.authorization));
         if ('refused' in outcome) {
+          options.log?.warn({ auth: { transport: 'ws', remote: ctx.extra.request.socket.remoteAddress, reason: outcome.refused } }, 'authentication refused');
           // graphql-ws's own refusal would be 4403; a missing or unknown token is 4401, as over HTTP it is 401.
           ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized');
           return false;

@@ -3,7 +3,7 @@
  * process, with nothing but PATH, HOME and the variables under test.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, testDockerHost } from '../support/engine';
@@ -116,6 +116,27 @@ describe('dockql refuses an unusable configuration', () => {
     expect(lines[0]).toContain(value);
     expect(proc.stderr).not.toMatch(/^\s+at /m); // no stack trace
     expect(proc.stdout).toBe('');
+  });
+
+  it('when asked to serve a non-loopback address without DOCKQL_TOKENS_FILE, then it refuses before starting anything', async () => {
+    const proc = startDockql({ DOCKQL_HOST: '0.0.0.0', DOCKQL_PORT: '0', DOCKER_HOST: testDockerHost() });
+
+    const { code } = await proc.exited;
+
+    expect(code).toBe(2);
+    expect(proc.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^dockql: DOCKQL_HOST: refusing to serve 0\.0\.0\.0 without DOCKQL_TOKENS_FILE.*DOCKQL_INSECURE=1/)]);
+    expect(proc.stdout).toBe('');
+  });
+
+  it('when DOCKQL_TOKENS_FILE names a broken file, then it exits 2 with one line naming the variable and the problem', async () => {
+    const file = path.join(tempDir, 'broken-tokens.json');
+    writeFileSync(file, '[{"name": "ci", "role": "root", "sha256": "00"}]');
+    const proc = startDockql({ DOCKQL_TOKENS_FILE: file, DOCKQL_PORT: '0', DOCKER_HOST: testDockerHost() });
+
+    const { code } = await proc.exited;
+
+    expect(code).toBe(2);
+    expect(proc.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^dockql: DOCKQL_TOKENS_FILE: .*broken-tokens\.json: entry 1 \(ci\): role must be viewer, operator or admin$/)]);
   });
 });
 
