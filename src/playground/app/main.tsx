@@ -8,7 +8,8 @@
  *
  * Queries and mutations go over HTTP POST to the same endpoint as every other
  * client; subscriptions go over graphql-ws on the same path. Nothing is loaded
- * from a CDN: the page's Content-Security-Policy would refuse it anyway.
+ * from a CDN: the page's Content-Security-Policy would refuse it anyway. The
+ * token field (./token-field.tsx) adds the caller's token to both.
  */
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
@@ -18,6 +19,8 @@ import { createRoot } from 'react-dom/client';
 // the build script inlines anything else, so the bundle needs no other file.
 import 'graphiql/style.css';
 import { PLAYGROUND_EXAMPLES } from './examples';
+import { TokenField, useTokenFetcher } from './token-field';
+import './token-field.css';
 
 /** Shape of the JSON the server embeds in the page (see src/playground/playground.ts). */
 interface PlaygroundConfig {
@@ -57,10 +60,10 @@ function subscriptionUrlFor(graphqlPath: string): string {
 
 /**
  * Default content of the Headers editor for every tab that does not set its
- * own. This is the place where the Authorization token goes once the API gets
- * auth, e.g. `{ "Authorization": "Bearer <token>" }`. The fetcher sends these
- * headers with HTTP requests and as graphql-ws `connectionParams` for
- * subscriptions, so one field covers both transports.
+ * own. The token has its own field; the editor stays for other headers (and
+ * still accepts `{ "Authorization": "Bearer <token>" }`, which the field
+ * overrides when it holds a token). The fetcher sends these headers with HTTP
+ * requests and as graphql-ws `connectionParams` for subscriptions.
  */
 const DEFAULT_HEADERS = '{}';
 
@@ -105,20 +108,22 @@ const storage = {
 
 const config = readConfig();
 
-const fetcher = createGraphiQLFetcher({
+const baseFetcher = createGraphiQLFetcher({
   url: config.graphqlPath,
   subscriptionUrl: subscriptionUrlFor(config.graphqlPath),
 });
 
-const root = document.getElementById(ROOT_ELEMENT_ID);
-if (!root) throw new Error(`#${ROOT_ELEMENT_ID} is missing from the page`);
+/** Mutable copies: GraphiQL's tab type is not readonly. Built once, as a new fetcher re-renders the page. */
+const DEFAULT_TABS = PLAYGROUND_EXAMPLES.map((e) => ({ ...e }));
 
-createRoot(root).render(
-  <StrictMode>
+/** GraphiQL with the token field in its logo slot (which also drops GraphiQL's outside link). */
+function Playground() {
+  const { fetcher, setToken, applyToken } = useTokenFetcher(baseFetcher);
+  return (
     <GraphiQL
       fetcher={fetcher}
       // Only used when localStorage holds no tabs yet (first visit or cleared).
-      defaultTabs={PLAYGROUND_EXAMPLES.map((e) => ({ ...e }))}
+      defaultTabs={DEFAULT_TABS}
       // Variables first: the OneImage tab needs them, and Headers is one click away.
       defaultEditorToolsVisibility="variables"
       defaultHeaders={DEFAULT_HEADERS}
@@ -128,6 +133,19 @@ createRoot(root).render(
       shouldPersistHeaders={false}
       showPersistHeadersSettings={false}
       storage={storage}
-    />
+    >
+      <GraphiQL.Logo>
+        <TokenField onChange={setToken} onCommit={applyToken} />
+      </GraphiQL.Logo>
+    </GraphiQL>
+  );
+}
+
+const root = document.getElementById(ROOT_ELEMENT_ID);
+if (!root) throw new Error(`#${ROOT_ELEMENT_ID} is missing from the page`);
+
+createRoot(root).render(
+  <StrictMode>
+    <Playground />
   </StrictMode>,
 );
