@@ -25,6 +25,10 @@ export type DockerEndpoint =
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Log formats accepted by `DOCKQL_LOG_FORMAT`: `auto` is pretty on a terminal, JSON otherwise. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /** The frozen configuration every other module receives. */
 export interface Config {
   /** Address the HTTP/WebSocket server binds. */
@@ -43,6 +47,8 @@ export interface Config {
   /** State directory of the private engine `npm start` may start. */
   readonly engineDir: string;
   readonly logLevel: LogLevel;
+  /** `DOCKQL_LOG_FORMAT`: JSON lines, pino-pretty's lines, or `auto` (pretty when stdout is a terminal). */
+  readonly logFormat: LogFormat;
   /** How long finished pull, push and archive jobs stay listed (ms). */
   readonly jobRetentionMs: number;
   /** How many finished jobs of each store are kept at most. */
@@ -110,6 +116,7 @@ export const SETTINGS = {
   maxUploadBytes: { env: 'DOCKQL_MAX_UPLOAD_BYTES', flag: 'max-upload-bytes', defaultValue: '20G' },
   engineDir: { env: 'DOCKQL_ENGINE_DIR', flag: 'engine-dir', defaultValue: './.dockql/engine' },
   logLevel: { env: 'LOG_LEVEL', flag: 'log-level', defaultValue: 'info' },
+  logFormat: { env: 'DOCKQL_LOG_FORMAT', flag: 'log-format', defaultValue: 'auto' },
   jobRetention: { env: 'DOCKQL_JOB_RETENTION', flag: 'job-retention', defaultValue: '900' },
   jobHistory: { env: 'DOCKQL_JOB_HISTORY', flag: 'job-history', defaultValue: '100' },
   searchTimeout: { env: 'DOCKQL_SEARCH_TIMEOUT', flag: 'search-timeout', defaultValue: '15' },
@@ -169,6 +176,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     maxUploadBytes: parseBytes(raw('maxUploadBytes')!, origin('maxUploadBytes')),
     engineDir: path.resolve(raw('engineDir')!),
     logLevel: parseLogLevel(raw('logLevel')!, origin('logLevel')),
+    logFormat: parseLogFormat(raw('logFormat')!, origin('logFormat')),
     jobRetentionMs: parseCount(raw('jobRetention')!, origin('jobRetention'), 0, 7 * 24 * 3600, 'seconds') * 1000,
     jobHistory: parseCount(raw('jobHistory')!, origin('jobHistory'), 0, 100_000, 'jobs'),
     searchTimeoutMs: parseCount(raw('searchTimeout')!, origin('searchTimeout'), 1, 600, 'seconds') * 1000,
@@ -295,6 +303,14 @@ function parseLogLevel(v: string, from: string): LogLevel {
     throw new ConfigError(`${from}: "${v}" is not one of ${LOG_LEVELS.join(', ')}`);
   }
   return level as LogLevel;
+}
+
+function parseLogFormat(v: string, from: string): LogFormat {
+  const format = v.toLowerCase();
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) {
+    throw new ConfigError(`${from}: "${v}" is not one of ${LOG_FORMATS.join(', ')}`);
+  }
+  return format as LogFormat;
 }
 
 /**

@@ -1,6 +1,7 @@
-/** The process-wide structured logger (pino JSON on stdout). */
+/** The process-wide structured logger: pino JSON on stdout, or pino-pretty's lines for a person at a terminal. */
 import pino, { type DestinationStream, type Logger } from 'pino';
-import type { LogLevel } from './config';
+import pretty from 'pino-pretty';
+import type { LogFormat, LogLevel } from './config';
 
 export type { Logger };
 
@@ -35,16 +36,28 @@ const REDACT_PATHS = [
   '*.connectionParams.authorization',
 ];
 
+/** The format `DOCKQL_LOG_FORMAT` asks for, with `auto` decided by whether stdout is a terminal. */
+export function resolveLogFormat(format: LogFormat, isTTY: boolean): 'json' | 'pretty' {
+  return format === 'auto' ? (isTTY ? 'pretty' : 'json') : format;
+}
+
 /**
  * A pino logger at `level`. Secrets must never reach it: registry auth and
  * tokens are redacted by path as a second line of defence.
- * @param destination where lines go (default stdout); tests capture them.
+ * @param destination where JSON lines go (default stdout); tests capture them.
+ * @param format `pretty` (or `auto` on a terminal) writes pino-pretty's lines to stdout instead of JSON; ignored with a destination.
  */
-export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+export function createLogger(level: LogLevel, destination?: DestinationStream, format: LogFormat = 'json'): Logger {
   const options = {
     level,
     base: { service: 'dockql' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  if (resolveLogFormat(format, process.stdout.isTTY === true) === 'pretty') {
+    // In this thread and synchronous rather than as a pino transport (a worker): main.ts ends with
+    // process.exit(), which would drop the last lines a worker had not written yet.
+    return pino(options, pretty({ sync: true, colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' }));
+  }
+  return pino(options);
 }

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, undefined, config.logFormat);
   try {
     // Before any engine is started: an unsafe exposure must not leave one running (createApp checks again, and warns).
     checkExposure(config, createLogger('silent'));

@@ -24,14 +24,18 @@ import { DockerClient } from './docker/client';
 import { openEventStream } from './docker/events';
 import { healthRouter } from './health';
 import type { Logger } from './logger';
+import { operationMetricsPlugin } from './metrics/apollo-plugin';
+import { archiveTransferBytes, METRICS_PATH, metricsHandler } from './metrics/http';
+import { Metrics } from './metrics/metrics';
 import { playgroundRouter } from './playground/playground';
 import { buildDockqlSchema } from './schema/build';
 import { type Context, createContextFactory } from './schema/context';
 import { createErrorFormatter } from './schema/format-error';
 import { limitRules, parseOptions } from './schema/limits';
 import { authenticate, type ErrorStyle, principalOf, requestOriginGuard, requireRole } from './transport/http-guard';
+import { requestIdOf, requestLog } from './transport/request-log';
 import { startWebSocketServer } from './transport/ws-server';
-import { TransferJobs } from './streams/transfer-jobs';
+import { type TransferJob, TransferJobs } from './streams/transfer-jobs';
 import { DaemonEventHub } from './streams/daemon-events';
 
 /** The GraphQL endpoint, for HTTP and WebSocket alike. */
@@ -68,10 +72,16 @@ export async function createApp(config: Config, log: Logger, docker = new Docker
   const schema = await buildDockqlSchema();
   const tokens = config.tokensFile === undefined ? undefined : await TokenStore.open(config.tokensFile, log.child({ component: 'tokens' }));
   const authenticator = new Authenticator(tokens);
-  const jobs = new TransferJobs({ retentionMs: config.jobRetentionMs, maxFinished: config.jobHistory });
-  const archiveJobs = new TransferJobs({ retentionMs: config.jobRetentionMs, maxFinished: config.jobHistory });
+  // This app's own registry (src/metrics/): fed through hooks, so that the modules it counts never import prom-client.
+  const metrics = new Metrics();
+  const stopCountingDaemonRequests = docker.onRequest((request) => metrics.daemonRequest(request));
+  const jobHooks = { onFinished: (job: TransferJob) => metrics.jobFinished(job) };
+  const jobs = new TransferJobs({ retentionMs: config.jobRetentionMs, maxFinished: config.jobHistory }, jobHooks);
+  const archiveJobs = new TransferJobs({ retentionMs: config.jobRetentionMs, maxFinished: config.jobHistory }, jobHooks);
+  metrics.watchJobs(jobs);
+  metrics.watchJobs(archiveJobs);
   // One daemon /events connection for the whole process: opened for the first subscriber, closed after the last.
-  const eventHub = new DaemonEventHub({ open: ({ since, signal }) => openEventStream(docker, { since, signal }), bufferSize: config.subscriberBuffer, log: log.child({ component: 'events' }) });
+  const eventHub = new DaemonEventHub({ open: ({ since, signal }) => openEventStream(docker, { since, signal }), bufferSize: config.subscriberBuffer, log: log.child({ component: 'events' }), onReconnected: () => metrics.eventStreamReconnected() });
   const archives = await ArchiveStore.open(config.archiveDir, { log });
   // One mutation budget per token for the whole process: GraphQL over HTTP and WebSocket, and archive uploads and deletes.
   const rateLimiter = new RateLimiter({ ratePerSecond: config.rateLimitPerSecond, burst: config.rateBurst });
@@ -100,6 +110,7 @@ export async function createApp(config: Config, log: Logger, docker = new Docker
     maxOperationsPerSocket: config.wsMaxSubscriptions,
     connectionInitWaitTimeoutMs: config.wsInitTimeoutMs,
     log,
+    metrics,
   });
 
   const apollo = new ApolloServer<Context>({
@@ -118,17 +129,23 @@ export async function createApp(config: Config, log: Logger, docker = new Docker
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      operationMetricsPlugin(metrics),
       { async serverWillStart() { return { async drainServer() { await ws.dispose(); } }; } },
     ],
   });
   await apollo.start();
 
+  // First: every response carries X-Request-Id, and every request gets its log line.
+  app.use(requestLog(log.child({ component: 'http' })));
   // Public: probes carry no host data.
   app.use(healthRouter(docker));
   const styleOf = (req: express.Request): ErrorStyle => (req.path.startsWith(GRAPHQL_PATH) ? 'graphql' : 'json');
   app.use(requestOriginGuard(origins, styleOf));
   // Public too (the page and its assets carry no host data), but off with introspection (production).
   if (config.introspection) app.use(playgroundRouter({ graphqlPath: GRAPHQL_PATH }));
+  // Series names and counts are host data too (image pulls, archive traffic): viewers may scrape.
+  app.get(METRICS_PATH, authenticate(authenticator, 'json', log), requireRole('viewer', 'json'), metricsHandler(metrics));
+  app.use(ARCHIVES_PATH, archiveTransferBytes(metrics));
   // The audit line (and rate limit) sits between the token and the role check, so that refusals are audited too.
   app.use(ARCHIVES_PATH, authenticate(authenticator, 'json', log), archiveAudit({ log, rateLimiter }), requireRole((req) => archiveRouteRole(req.method), 'json'));
   app.use(archiveRouter(archives, { maxUploadBytes: config.maxUploadBytes, log }));
@@ -136,7 +153,7 @@ export async function createApp(config: Config, log: Logger, docker = new Docker
     GRAPHQL_PATH,
     authenticate(authenticator, 'graphql', log),
     express.json({ limit: MAX_BODY }),
-    expressMiddleware(apollo, { context: async ({ req, res }) => contextFactory({ requestId: safeRequestId(req.get('x-request-id')), principal: principalOf(res) }) }),
+    expressMiddleware(apollo, { context: async ({ req, res }) => contextFactory({ requestId: requestIdOf(res), principal: principalOf(res) }) }),
   );
   app.use(GRAPHQL_PATH, graphqlBodyErrors);
 
@@ -171,6 +188,7 @@ export async function createApp(config: Config, log: Logger, docker = new Docker
         await apollo.stop();
         ws.wsServer.close();
         tokens?.dispose();
+        stopCountingDaemonRequests();
         await archives.dispose();
       })();
       return stopping;
@@ -185,9 +203,4 @@ function graphqlBodyErrors(err: { status?: number; type?: string }, _req: expres
   res.status(err.status).json({
     errors: [{ message: tooLarge ? `request body over the ${MAX_BODY} limit` : 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
   });
-}
-
-/** A caller's X-Request-Id, kept only when it is short and plain (it goes into logs). */
-function safeRequestId(value: string | undefined): string | undefined {
-  return value && /^[A-Za-z0-9._:-]{1,128}$/.test(value) ? value : undefined;
 }

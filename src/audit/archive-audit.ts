@@ -42,7 +42,7 @@ export function archiveAudit(options: { readonly log: Logger; readonly rateLimit
     if (operation === undefined || name === undefined) return next();
     const startedAt = performance.now();
     const principal = (res.locals.principal as Principal | undefined) ?? ANONYMOUS_ADMIN;
-    const base = { kind: 'archive' as const, operation, ...who(principal), args: redactArgs({ name: decodeName(name), overwrite: req.query.overwrite }), requestId: requestIdOf(req) };
+    const base = { kind: 'archive' as const, operation, ...who(principal), args: redactArgs({ name: decodeName(name), overwrite: req.query.overwrite }), requestId: (res.locals.requestId as string | undefined) ?? requestIdOf(req) };
     res.once('close', () => {
       const finished = res.writableFinished;
       writeAudit(options.log, { ...base, outcome: finished ? outcomeOfStatus(res.statusCode) : 'aborted', ms: elapsedMs(startedAt), status: res.statusCode, bytes: finished ? bytesOf(req, res) : undefined });

@@ -8,6 +8,7 @@ import Dockerode from 'dockerode';
 import type { DockerEndpoint } from '../config';
 import { toDockqlError } from './errors';
 import { encodePathSegment } from './refs';
+import { type DaemonRequestObserver, observeRequests } from './request-observer';
 import type {
   ContainerInspectDto,
   ContainerSummaryDto,
@@ -40,12 +41,22 @@ export function compareApiVersions(a: string, b: string): number {
 export class DockerClient {
   private readonly docker: Dockerode;
   private negotiated?: Promise<string>;
+  private readonly requestObservers = new Set<DaemonRequestObserver>();
 
   constructor(
     readonly endpoint: DockerEndpoint,
     private readonly options: DockerClientOptions = {},
   ) {
     this.docker = new Dockerode(toDockerodeOptions(endpoint));
+    observeRequests(this.docker, (record) => {
+      for (const observer of this.requestObservers) observer(record);
+    });
+  }
+
+  /** Calls `observer` after every daemon request this client sends (metrics); returns the function that stops it. */
+  onRequest(observer: DaemonRequestObserver): () => void {
+    this.requestObservers.add(observer);
+    return () => this.requestObservers.delete(observer);
   }
 
   /** A human-readable address for logs (never sent to clients outside development). */

@@ -49,6 +49,8 @@ export interface DaemonEventHubOptions {
   readonly stableMs?: number;
   /** Milliseconds since the epoch (tests inject a clock). */
   readonly now?: () => number;
+  /** Called each time the stream is re-established after a break (metrics). */
+  readonly onReconnected?: () => void;
 }
 
 /** What the hub is doing, for tests, benches and diagnostics. */
@@ -215,6 +217,7 @@ export class DaemonEventHub {
         log.info({ gapMs: connectedAt - gap.startedAt, attempts: attempt }, 'daemon event stream re-established');
         this.broadcast(reconnectedEvent(gap, connectedAt, lastNano, attempt));
         gap = undefined;
+        this.options.onReconnected?.();
       }
       let reason = 'the daemon closed its event stream';
       try {

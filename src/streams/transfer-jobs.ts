@@ -155,6 +155,12 @@ export interface RetentionPolicy {
   readonly maxFinished: number;
 }
 
+/** Hooks of a job store (metrics); each is called with the job, never throws into the store. */
+export interface TransferJobsHooks {
+  /** After a job reached its final state (however it got there: its work, a cancel, shutdown). */
+  readonly onFinished?: (job: TransferJob) => void;
+}
+
 /** The work of a job: runs the daemon request and returns what it produced; throws to fail. */
 export type JobWork = (job: TransferJob) => Promise<JobResult>;
 
@@ -164,7 +170,10 @@ export class TransferJobs {
   private readonly running = new Map<string, TransferJob>();
   private disposed = false;
 
-  constructor(private readonly retention: RetentionPolicy) {}
+  constructor(
+    private readonly retention: RetentionPolicy,
+    private readonly hooks: TransferJobsHooks = {},
+  ) {}
 
   /**
    * Starts `work` as a job, or joins the running job with the same key.
@@ -178,6 +187,8 @@ export class TransferJobs {
     this.jobs.set(job.id, job);
     this.running.set(spec.key, job);
     job.start();
+    const { onFinished } = this.hooks;
+    if (onFinished) void job.whenFinished().then(() => onFinished(job)).catch(() => undefined);
     // After shutdown began a job still runs its work (which releases what it holds), but canceled from the start.
     if (this.disposed) job.cancel();
     // Run on the next tick so the caller gets the job (and can subscribe) before anything happens.

@@ -6,7 +6,7 @@
  * and active operations per socket. A revoked token's sockets are closed (4403).
  */
 import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, type DocumentNode } from 'graphql';
+import { getOperationAST, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, type DocumentNode } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -14,12 +14,14 @@ import type { Authenticator } from '../auth/authenticator';
 import { readWebSocketToken } from '../auth/credentials';
 import type { Principal } from '../auth/principal';
 import type { QueryLimits } from '../config';
-import type { Logger } from '../logger';
+import { createLogger, type Logger } from '../logger';
+import { type MetricsRecorder, NO_METRICS } from '../metrics/recorder';
 import type { Context, ContextFactory } from '../schema/context';
 import { ErrorCode } from '../schema/errors';
 import type { ErrorFormatter } from '../schema/format-error';
 import { limitRules, parseOptions } from '../schema/limits';
 import { checkRequestOrigin, type OriginGuardOptions } from './http-guard';
+import { WsOperations } from './ws-operations';
 
 /** Largest WebSocket message accepted (bytes); bigger ones close the socket (1009). */
 export const WS_MAX_PAYLOAD = 1024 * 1024;
@@ -38,8 +40,10 @@ export interface WebSocketServerOptions {
   /** Active operations (subscriptions, and queries still running) one socket may hold. */
   readonly maxOperationsPerSocket: number;
   readonly connectionInitWaitTimeoutMs: number;
-  /** Where refused connections are logged (at warn). */
+  /** Where refused connections are logged (at warn), and each finished operation (info; sockets at debug). */
   readonly log?: Logger;
+  /** Sockets, subscriptions and finished operations are counted here (default: nowhere). */
+  readonly metrics?: MetricsRecorder;
 }
 
 /** The running WebSocket side; dispose() closes every socket. */
@@ -67,6 +71,8 @@ export function startWebSocketServer(options: WebSocketServerOptions): GraphQLWe
   const rules = [...specifiedRules, ...limitRules(options.limits, options.introspection)];
   const parsing = parseOptions(options.limits);
   const requestError = (message: string, code: string) => [new GraphQLError(message, { extensions: { code } })];
+  const operations = new WsOperations(options.metrics ?? NO_METRICS, options.log ?? createLogger('silent'));
+  wsServer.on('connection', (socket: WebSocket, request: IncomingMessage) => operations.opened(socket, request));
 
   const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: IncomingMessage }>(
     {
@@ -83,7 +89,8 @@ export function startWebSocketServer(options: WebSocketServerOptions): GraphQLWe
         principals.set(ctx.extra.socket, outcome.principal);
         return true;
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: (ctx, id, payload) => {
+        const requestId = operations.started(ctx.extra.socket, id, payload.operationName);
         // ctx.subscriptions already holds this operation.
         if (Object.keys(ctx.subscriptions).length > options.maxOperationsPerSocket) {
           return requestError(`this socket already has ${options.maxOperationsPerSocket} active operations (DOCKQL_WS_MAX_SUBSCRIPTIONS): complete some, or open another socket`, ErrorCode.RATE_LIMITED);
@@ -94,23 +101,38 @@ export function startWebSocketServer(options: WebSocketServerOptions): GraphQLWe
         } catch (err) {
           return requestError(err instanceof GraphQLError ? err.message : 'the query cannot be parsed', 'GRAPHQL_PARSE_FAILED');
         }
+        // Named and typed before validation, so that refused documents are counted by name too.
+        const operation = getOperationAST(document, payload.operationName);
+        operations.identified(ctx.extra.socket, id, operation?.operation, operation?.name?.value);
         const errors = validate(options.schema, document, rules);
         if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: e.extensions.code ?? 'GRAPHQL_VALIDATION_FAILED' } }));
         const principal = principals.get(ctx.extra.socket);
         if (!principal) return requestError('the connection is not authenticated', ErrorCode.UNAUTHENTICATED);
-        const contextValue: Context = options.contextFactory({ principal });
+        const contextValue: Context = options.contextFactory({ principal, requestId });
         return { schema: options.schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
       },
-      // The same masking as HTTP: results and request errors go through formatError.
-      onNext: (_ctx, _id, _payload, _args, result) => {
-        if (!result.errors?.length) return result;
-        return { ...result, errors: result.errors.map((e) => options.formatError(e.toJSON(), e)) };
+      // A stream (subscription) keeps running until onComplete.
+      onOperation: (ctx, id, _payload, _args, result) => {
+        operations.executing(ctx.extra.socket, id, Symbol.asyncIterator in result);
       },
-      onError: (_ctx, _id, _payload, errors) =>
-        errors.map((e) => {
+      // The same masking as HTTP: results and request errors go through formatError.
+      onNext: (ctx, id, _payload, _args, result) => {
+        if (!result.errors?.length) return result;
+        const formatted = { ...result, errors: result.errors.map((e) => options.formatError(e.toJSON(), e)) };
+        operations.result(ctx.extra.socket, id, formatted.errors);
+        return formatted;
+      },
+      onError: (ctx, id, _payload, errors) => {
+        const formatted = errors.map((e) => {
           const code = e.extensions?.code ?? 'GRAPHQL_VALIDATION_FAILED';
           return options.formatError(new GraphQLError(e.message, { nodes: e.nodes, positions: e.positions, path: e.path, extensions: { ...e.extensions, code } }).toJSON(), e);
-        }),
+        });
+        operations.failed(ctx.extra.socket, id, formatted);
+        return formatted;
+      },
+      onComplete: (ctx, id) => {
+        operations.completed(ctx.extra.socket, id);
+      },
     },
     wsServer,
   );

@@ -207,7 +207,8 @@ describe('a client that stops reading', () => {
   let slowApi: TestApp;
 
   beforeAll(async () => {
-    slowApi = await startTestApp({ env: { DOCKQL_SUBSCRIBER_BUFFER: '2' } });
+    // 64 aliases below: over the default alias limit (30), which this test is not about.
+    slowApi = await startTestApp({ env: { DOCKQL_SUBSCRIBER_BUFFER: '2', DOCKQL_MAX_ALIASES: '100' } });
   });
   afterAll(async () => {
     await slowApi?.stop();
