@@ -61,6 +61,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY scripts/token.mjs ./scripts/token.mjs
+# The `dockql` CLI launcher (dist/cli is in dist/): docker exec <container> node bin/dockql.js ps
+COPY bin ./bin
 
 ENV NODE_ENV=production \
     DOCKQL_HOST=0.0.0.0 \
