@@ -45,6 +45,11 @@ export function archiveRouter(store: ArchiveStore, options: ArchiveRouteOptions)
   router.get(ARCHIVES_PATH, async (_req, res) => {
     res.json({ archives: (await store.list()).map(archiveJson) });
   });
+  // PUT/DELETE on the list itself (`/archives/` too, an empty name): our error shape, not Express's HTML 404.
+  router.all(ARCHIVES_PATH, (req, res) => {
+    res.status(405).set('Allow', 'GET, HEAD');
+    res.json(errorBody(ErrorCode.BAD_USER_INPUT, `${req.method} needs an archive name: ${ARCHIVES_PATH}/<name>`));
+  });
   router.get(one, (req, res) => download(store, req, res, options.log));
   router.put(one, async (req, res) => {
     const name = checkArchiveName(String(req.params.name));

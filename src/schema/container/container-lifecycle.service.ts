@@ -29,6 +29,7 @@ import { containerFromInspect } from './container.mapper';
 import type { ContainerService } from './container.service';
 import type { Container } from './container.type';
 import { toCreateSpec } from './container-spec';
+import { checkExecutable, isOverlongExecutable } from './process-args';
 import { assertMayUsePrivilegedInputs } from './privileged-inputs';
 
 /** Longest stop/restart grace period accepted, in seconds (an hour). */
@@ -171,6 +172,11 @@ export class ContainerLifecycleService {
     // First of all: an operator learns nothing (not even what is malformed) from an input it may not send.
     assertMayUsePrivilegedInputs(input, principal);
     const spec = toCreateSpec(input);
+    // Without an entrypoint in the input, cmd[0] is the executable only when the image has none either: ask it then (rare: a first argument that long).
+    if (spec.entrypoint === undefined && spec.cmd?.length && isOverlongExecutable(spec.cmd[0])) {
+      const image = await this.docker.inspectImage(spec.image);
+      if (image && !image.Config?.Entrypoint?.length) checkExecutable('input.cmd[0]', spec.cmd[0]);
+    }
     // The daemon accepts an unknown network at create and fails only at start; say it now.
     if (spec.networkMode !== undefined && !BUILTIN_NETWORKS.has(spec.networkMode) && !spec.networkMode.startsWith('container:') && !(await networkExists(this.docker, spec.networkMode))) {
       throw new NotFoundError(`network ${spec.networkMode} not found`, { argument: 'input.networkMode' });

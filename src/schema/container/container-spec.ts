@@ -11,7 +11,7 @@ import { BadUserInputError } from '../errors';
 import { badRef, checkImageRef } from '../validate';
 import { type ContainerInput, PortProtocol, RestartPolicyName } from './container-input.type';
 import { checkBinds, checkCapabilities, checkContainerModeRef, checkDevices, checkMountTarget, checkNamespaceMode, checkSecurityOpts, checkSysctls } from './privileged-spec';
-import { checkArgv, checkContainerPath, checkEnv, checkUser } from './process-args';
+import { checkArgv, checkContainerPath, checkEnv, checkExecutable, checkUser } from './process-args';
 
 /** The daemon's minimum memory limit (moby: "Minimum memory limit allowed is 6MB"). */
 export const MIN_MEMORY_BYTES = 6 * 1024 * 1024;
@@ -52,6 +52,8 @@ export function toCreateSpec(input: ContainerInput): ContainerCreateSpec {
   if (input.name != null) spec.name = checkName(input.name);
   if (input.cmd != null) spec.cmd = checkArgv('input.cmd', input.cmd);
   if (input.entrypoint != null) spec.entrypoint = checkArgv('input.entrypoint', input.entrypoint, true);
+  // The executable: entrypoint[0], or cmd[0] under an explicitly empty entrypoint (with none given, the image decides: see the service).
+  if (spec.entrypoint) checkExecutable(spec.entrypoint.length ? 'input.entrypoint[0]' : 'input.cmd[0]', spec.entrypoint.length ? spec.entrypoint[0] : spec.cmd?.[0]);
   if (input.env != null) spec.env = checkEnv('input.env', input.env);
   if (input.workingDir != null) spec.workingDir = checkContainerPath('input.workingDir', input.workingDir);
   if (input.user != null) spec.user = checkUser('input.user', input.user);

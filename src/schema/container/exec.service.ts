@@ -13,7 +13,7 @@ import type { Envelope } from '../../streams/envelope';
 import { BadUserInputError } from '../errors';
 import { badRef } from '../validate';
 import { ExecOutputLine, ExecOutputStream, type ExecResult } from './exec.type';
-import { checkArgv, checkContainerPath, checkEnv, checkUser } from './process-args';
+import { checkArgv, checkContainerPath, checkEnv, checkExecutable, checkUser } from './process-args';
 
 /** Cap of each of stdout and stderr in an ExecResult. */
 export const EXEC_OUTPUT_LIMIT = 1024 * 1024;
@@ -53,6 +53,7 @@ export function checkExecArgs(args: ExecArgs, maxTimeoutSeconds: number): Checke
     throw new BadUserInputError(`timeout must be from 1 to ${maxTimeoutSeconds} seconds`, { argument: 'timeout' });
   }
   const spec: { -readonly [K in keyof ExecSpec]: ExecSpec[K] } = { cmd: checkArgv('cmd', args.cmd) };
+  checkExecutable('cmd[0]', spec.cmd[0]);
   if (args.env != null) spec.env = checkEnv('env', args.env);
   if (args.workingDir != null) spec.workingDir = checkContainerPath('workingDir', args.workingDir);
   if (args.user != null) spec.user = checkUser('user', args.user);

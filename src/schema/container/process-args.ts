@@ -68,6 +68,24 @@ export function checkEnv(argument: string, env: readonly string[]): string[] {
   return [...env];
 }
 
+/**
+ * The executable of an argv (its first entry, when it is the one started): at most
+ * PATH_MAX bytes. execve refuses a longer path anyway (ENAMETOOLONG), and the
+ * runtime hangs instead of failing when the path is about 64 KiB or more: its
+ * "executable file not found" message no longer fits the pipe it is reported
+ * through, and the start request is never answered.
+ */
+export function checkExecutable(argument: string, executable: string | undefined): void {
+  if (executable !== undefined && isOverlongExecutable(executable)) {
+    throw new BadUserInputError(`${argument} (the executable) is longer than ${PATH_MAX} bytes`, { argument });
+  }
+}
+
+/** True when `path` is longer than any executable path can be (PATH_MAX bytes). */
+export function isOverlongExecutable(path: string): boolean {
+  return Buffer.byteLength(path) > PATH_MAX;
+}
+
 /** An absolute path inside the container, e.g. /app (for workingDir and volume destinations). */
 export function checkContainerPath(argument: string, path: string): string {
   if (!path.startsWith('/')) throw new BadUserInputError(`${argument} must be an absolute path, e.g. /app; got ${quote(path)}`, { argument });
