@@ -93,10 +93,10 @@ export class ContainerInput {
   @Field(() => String, { nullable: true, description: '--name: [a-zA-Z0-9][a-zA-Z0-9_.-]+ (the daemon\'s rule). Taken is CONFLICT. Default: a generated name.' })
   name?: string | null;
 
-  @Field(() => [String], { nullable: true, description: 'Command and arguments (exec form, no shell), replacing the image\'s CMD. Null: the image\'s CMD.' })
+  @Field(() => [String], { nullable: true, description: 'Command and arguments (exec form, no shell), replacing the image\'s CMD. Null: the image\'s CMD. The program to run (the first entry, when there is no entrypoint) is at most 4096 bytes.' })
   cmd?: string[] | null;
 
-  @Field(() => [String], { nullable: true, description: '--entrypoint, as a list; [] clears the image\'s entrypoint. Null: the image\'s.' })
+  @Field(() => [String], { nullable: true, description: '--entrypoint, as a list; [] clears the image\'s entrypoint. Null: the image\'s. Its first entry (the program) is at most 4096 bytes.' })
   entrypoint?: string[] | null;
 
   @Field(() => [String], { nullable: true, description: '-e: KEY=value entries (a bare KEY is refused: this service\'s environment is not yours).' })

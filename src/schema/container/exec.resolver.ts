@@ -5,7 +5,7 @@ import type { Context } from '../context';
 import { ExecOutputLine, ExecResult } from './exec.type';
 
 const REF = { description: 'The running container: full id, unique id prefix, or name. Unknown is NOT_FOUND; stopped or paused is CONFLICT.' };
-const CMD = { description: 'Command and arguments (exec form: no shell; use ["sh", "-c", "..."] for one).' };
+const CMD = { description: 'Command and arguments (exec form: no shell; use ["sh", "-c", "..."] for one). The program (the first entry) is at most 4096 bytes.' };
 const ENV = { nullable: true, description: 'Extra environment, KEY=value entries (DOCKQL_EXEC_ID is reserved: dockql marks the command\'s processes with it).' };
 const WORKDIR = { nullable: true, description: 'Absolute working directory. Null: the container\'s.' };
 const USER = { nullable: true, description: 'user[:group] to run as, names or numeric ids. Null: the container\'s user.' };
