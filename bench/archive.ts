@@ -3,19 +3,24 @@
  * dockql's archive jobs (saveImages, loadImages) and with the docker CLI, on
  * the same engine in the same run.
  *
- *   npx ts-node --transpile-only bench/archive.ts [--layers 4] [--layer-mb 256] [--runs 3]
+ *   npx ts-node --transpile-only bench/archive.ts [--layers 4] [--layer-mb 256] [--runs 5] [--quiet-wait 20] [--keep-caches]
  *
- * Builds an image of random data (default 4 x 256 MiB over busybox), then runs
- * `--runs` interleaved rounds: both saves (CLI to a scratch file, dockql into
- * its archive directory), then both loads (the image removed before each).
- * Reports each median, dockql's ratio to the CLI (target: within 10%), and the
- * growth of this process's RSS (it hosts the server) sampled every 50 ms during
- * each operation (target: < 64 MiB, the archive is never buffered). Exits 1
- * when a check fails (a job not SUCCEEDED, the image id not back after a load).
+ * Builds an image of random data (default 4 x 256 MiB over busybox) and runs
+ * the server from the compiled dist/ in its own process, then runs `--runs`
+ * interleaved rounds: the saves (CLI to a scratch file, dockql into its
+ * archive directory), then the loads (the image removed before each), the
+ * order rotated from round to round. Before each case, untimed: dirty pages
+ * are written back, the page cache is dropped (when this process may), and the
+ * bench waits for the host's CPUs to be quiet. Reports each median, dockql's
+ * ratio to the CLI (target: within 10%) with the per-round ratios, the
+ * server's CPU time, and the growth of the server's RSS sampled every 50 ms
+ * during each operation (target: < 64 MiB, the archive is never buffered).
+ * Exits 1 when a check fails (a job not SUCCEEDED, the image id not back after
+ * a load).
  */
 import 'reflect-metadata';
 import { execFile } from 'node:child_process';
-import { statfsSync } from 'node:fs';
+import { statfsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,10 +30,11 @@ import { buildBigImage } from './lib/big-image';
 import { GraphqlClient, graphqlData } from './lib/clients';
 import { dockerCli } from './lib/docker-cli';
 import { acquireEngine } from './lib/engine';
+import { waitForQuietHost } from './lib/host-cpu';
 import { median } from './lib/measure';
 import { TRANSFER_TIMEOUT_MS } from './lib/pushed-image';
 import { formatMiB, formatTable } from './lib/report';
-import { startBenchApp } from './lib/server';
+import { ensureBuilt, type ServerProcess, startServerProcess } from './lib/server-process';
 import { runBench, scratchDir, type Teardown } from './lib/teardown';
 
 const REF = 'dockql-bench/archive:1';
@@ -37,17 +43,30 @@ const ARCHIVE = 'bench.tar';
 const RSS_SAMPLE_MS = 50;
 const RATIO_TARGET = 1.1;
 const RSS_TARGET = 64 * 1024 * 1024;
+/**
+ * A case starts once the whole host used at most this many CPUs over one
+ * second. Between cases nothing of the bench runs, so that is neighbours'
+ * work (a build, a test run), which would otherwise slow whichever case it
+ * happens to overlap.
+ */
+const QUIET_BUSY_CORES = 0.5;
 
 interface Options {
   readonly layers: number;
   readonly layerMb: number;
   readonly runs: number;
+  /** Longest wait for a quiet host before each case, in ms (0: do not wait). */
+  readonly quietWaitMs: number;
+  /** Leave the page cache alone (only `sync` before each case). */
+  readonly keepCaches: boolean;
 }
 
-/** One timed operation: wall time, and this process's peak RSS growth over its RSS at the start. */
+/** One timed operation: wall time, the server's CPU time and peak RSS growth, and whether the host was quiet when it started. */
 interface Sample {
   readonly ms: number;
+  readonly serverCpuMs: number;
   readonly rssGrowth: number;
+  readonly quietStart: boolean;
 }
 
 type CaseName = 'cli-save' | 'cli-save-fsync' | 'dockql-save' | 'cli-load' | 'dockql-load';
@@ -60,24 +79,56 @@ type CaseName = 'cli-save' | 'cli-save-fsync' | 'dockql-save' | 'cli-load' | 'do
  */
 const flushDisks = () => promisify(execFile)('sync');
 
+/**
+ * Empties the page cache (after {@link flushDisks}), so that every case reads
+ * its input from the disk: the daemon its layers, a load its archive. Without
+ * it, whether a case finds its input cached depends on what ran before it.
+ * Needs root; returns false when not allowed.
+ */
+function dropCaches(): boolean {
+  try {
+    writeFileSync('/proc/sys/vm/drop_caches', '3');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function parseOptions(argv: readonly string[]): Options {
-  const { values } = parseArgs({ args: [...argv], options: { layers: { type: 'string', default: '4' }, 'layer-mb': { type: 'string', default: '256' }, runs: { type: 'string', default: '3' } }, strict: true });
-  const int = (name: string, value: string): number => {
-    if (!/^[1-9]\d*$/.test(value)) throw new Error(`--${name}: "${value}" is not an integer >= 1`);
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      layers: { type: 'string', default: '4' },
+      'layer-mb': { type: 'string', default: '256' },
+      runs: { type: 'string', default: '5' },
+      'quiet-wait': { type: 'string', default: '20' },
+      'keep-caches': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const int = (name: string, value: string, min = 1): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min) throw new Error(`--${name}: "${value}" is not an integer >= ${min}`);
     return Number(value);
   };
-  return { layers: int('layers', values.layers), layerMb: int('layer-mb', values['layer-mb']), runs: int('runs', values.runs) };
+  return {
+    layers: int('layers', values.layers),
+    layerMb: int('layer-mb', values['layer-mb']),
+    runs: int('runs', values.runs),
+    quietWaitMs: int('quiet-wait', values['quiet-wait'], 0) * 1000,
+    keepCaches: values['keep-caches'],
+  };
 }
 
 function say(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
-/** Times `fn`, sampling RSS every 50 ms (and once at the end) while it runs. */
-async function timed(fn: () => Promise<void>): Promise<Sample> {
-  const base = process.memoryUsage().rss;
+/** Times `fn`, sampling the server's RSS every 50 ms (and once at the end) while it runs, and its CPU time. */
+async function timed(server: ServerProcess, quietStart: boolean, fn: () => Promise<void>): Promise<Sample> {
+  const base = server.rss();
   let peak = base;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), RSS_SAMPLE_MS);
+  const timer = setInterval(() => (peak = Math.max(peak, server.rss())), RSS_SAMPLE_MS);
+  const cpu = server.cpuMs();
   const start = performance.now();
   try {
     await fn();
@@ -85,8 +136,8 @@ async function timed(fn: () => Promise<void>): Promise<Sample> {
     clearInterval(timer);
   }
   const ms = performance.now() - start;
-  peak = Math.max(peak, process.memoryUsage().rss);
-  return { ms, rssGrowth: peak - base };
+  peak = Math.max(peak, server.rss());
+  return { ms, serverCpuMs: server.cpuMs() - cpu, rssGrowth: peak - base, quietStart };
 }
 
 /** The cases of one round, the starting one rotated per round so drift spreads evenly. */
@@ -105,6 +156,8 @@ async function run(options: Options, teardown: Teardown): Promise<string[]> {
   const needed = 5 * gib * 1024 ** 3;
   if (free < needed) throw new Error(`${os.tmpdir()} has ${formatMiB(free)} free; this run needs about ${formatMiB(needed)}`);
 
+  // First: a build that fails should not cost an image build.
+  await ensureBuilt(say);
   const engine = await acquireEngine(teardown);
   const host = engine.dockerHost;
   const version = (await dockerCli(host, ['version', '--format', '{{.Server.Version}} (API {{.Server.APIVersion}})'])).trim();
@@ -113,8 +166,9 @@ async function run(options: Options, teardown: Teardown): Promise<string[]> {
   const imageId = await buildBigImage(host, { ref: REF, layers: options.layers, layerMb: options.layerMb, label: LABEL }, teardown);
   say(`built in ${Math.round(performance.now() - built)} ms`);
 
-  const app = await startBenchApp(host, teardown);
-  const gql = new GraphqlClient(`${app.url()}${GRAPHQL_PATH}`);
+  const server = await startServerProcess(host, scratchDir(teardown, 'dockql-bench-archives-'), teardown);
+  say(`dockql serves at ${server.url} (node dist/main.js, pid ${server.pid})`);
+  const gql = new GraphqlClient(`${server.url}${GRAPHQL_PATH}`);
   teardown.add('close the GraphQL client', () => gql.close());
   const cliTar = path.join(scratchDir(teardown, 'dockql-bench-cli-'), 'cli.tar');
   const failures: string[] = [];
@@ -153,39 +207,62 @@ async function run(options: Options, teardown: Teardown): Promise<string[]> {
   await dockqlJob('mutation { saveImages(refs: ["dockql/busybox:latest"], name: "warmup.tar") { status error archive { size } images { id } } }', 'saveImages');
   await dockqlJob('mutation { loadImages(archive: "warmup.tar") { status error archive { size } images { id } } }', 'loadImages');
 
-  for (let round = 0; round < options.runs; round++) {
-    for (const name of rotate<CaseName>(['cli-save', 'cli-save-fsync', 'dockql-save'], round)) {
-      await flushDisks();
-      say(`round ${round + 1}/${options.runs}: ${name}`);
-      samples.get(name)!.push(await timed(cases[name]));
+  let cachesDropped = !options.keepCaches;
+  /** Untimed, before each case: dirty pages written back, the page cache dropped, a quiet host. */
+  const settle = async (): Promise<boolean> => {
+    await flushDisks();
+    if (cachesDropped && !dropCaches()) {
+      cachesDropped = false;
+      say('cannot write /proc/sys/vm/drop_caches (not root?): only syncing before each case');
     }
+    if (options.quietWaitMs === 0) return true;
+    const wait = await waitForQuietHost({ maxBusyCores: QUIET_BUSY_CORES, windowMs: 1000, timeoutMs: options.quietWaitMs });
+    if (!wait.quiet) say(`the host stayed busy (${wait.busyCores.toFixed(1)} CPUs in use by others) for ${Math.round(wait.waitedMs / 1000)} s: going on`);
+    return wait.quiet;
+  };
+  const measure = async (name: CaseName, round: number) => {
+    const quiet = await settle();
+    say(`round ${round + 1}/${options.runs}: ${name}`);
+    samples.get(name)!.push(await timed(server, quiet, cases[name]));
+  };
+  for (let round = 0; round < options.runs; round++) {
+    for (const name of rotate<CaseName>(['cli-save', 'cli-save-fsync', 'dockql-save'], round)) await measure(name, round);
     for (const name of rotate<CaseName>(['cli-load', 'dockql-load'], round)) {
       await dockerCli(host, ['rmi', REF]);
-      await flushDisks();
-      say(`round ${round + 1}/${options.runs}: ${name}`);
-      samples.get(name)!.push(await timed(cases[name]));
+      await measure(name, round);
       await imageBack(name);
     }
   }
   if (archiveBytes < options.layers * options.layerMb * 1024 * 1024) failures.push(`the saved archive has ${archiveBytes} bytes, less than the image's random data`);
-  process.stdout.write(report(options, version, engine.owned, gib, archiveBytes, samples, failures));
+  process.stdout.write(report(options, { version, owned: engine.owned, cachesDropped }, gib, archiveBytes, samples, failures));
   return failures;
 }
 
-function report(options: Options, version: string, owned: boolean, gib: number, archiveBytes: number, samples: Map<CaseName, Sample[]>, failures: string[]): string {
-  const med = (c: CaseName) => median(samples.get(c)!.map((s) => s.ms));
-  const peak = (c: CaseName) => Math.max(...samples.get(c)!.map((s) => s.rssGrowth));
+/** What the report says about the setup. */
+interface Setup {
+  readonly version: string;
+  readonly owned: boolean;
+  readonly cachesDropped: boolean;
+}
+
+function report(options: Options, setup: Setup, gib: number, archiveBytes: number, samples: Map<CaseName, Sample[]>, failures: string[]): string {
+  const all = (c: CaseName) => samples.get(c)!;
+  const med = (c: CaseName) => median(all(c).map((s) => s.ms));
+  const peak = (c: CaseName) => Math.max(...all(c).map((s) => s.rssGrowth));
   const row = (op: string, label: string, c: CaseName, baseline: CaseName) => [
     op,
     label,
     (med(c) / 1000).toFixed(2),
-    samples.get(c)!.map((s) => (s.ms / 1000).toFixed(2)).join(', '),
+    all(c)
+      .map((s) => (s.ms / 1000).toFixed(2))
+      .join(', '),
     `${(med(c) / med(baseline)).toFixed(2)}x`,
     (archiveBytes / 1024 / 1024 / (med(c) / 1000)).toFixed(0),
+    (median(all(c).map((s) => s.serverCpuMs)) / 1000).toFixed(2),
     formatMiB(peak(c)) + (c.startsWith('cli') ? ' (server idle)' : ''),
   ];
   const table = formatTable(
-    ['op', 'case', 'median s', 'runs s', 'ratio', 'MiB/s', 'peak RSS growth'],
+    ['op', 'case', 'median s', 'runs s', 'ratio', 'MiB/s', 'server CPU s', 'server peak RSS growth'],
     [
       row('save', 'docker save -o (CLI)', 'cli-save', 'cli-save'),
       row('save', 'docker save -o + sync FILE', 'cli-save-fsync', 'cli-save'),
@@ -195,17 +272,28 @@ function report(options: Options, version: string, owned: boolean, gib: number, 
     ],
     2,
   );
+  // Each round's dockql sample over the same round's CLI sample: a drift that spans a round cancels out.
+  const perRound = (c: CaseName, base: CaseName) => all(c).map((s, i) => s.ms / all(base)[i]!.ms);
   const verdict = (c: CaseName, base: CaseName) => {
     const ratio = med(c) / med(base);
-    return `${ratio.toFixed(2)}x ${ratio <= RATIO_TARGET ? 'ok' : 'MISSED'}`;
+    const rounds = perRound(c, base);
+    return `${ratio.toFixed(2)}x ${ratio <= RATIO_TARGET ? 'ok' : 'MISSED'} (per round ${rounds.map((r) => r.toFixed(2)).join(', ')}; median ${median(rounds).toFixed(2)}x)`;
   };
   const rss = Math.max(peak('dockql-save'), peak('dockql-load'));
+  const everySample = [...samples.values()].flat();
+  const busyStarts = everySample.filter((s) => !s.quietStart).length;
+  const settling = [
+    'sync',
+    setup.cachesDropped ? 'page cache dropped' : 'page cache kept (not root, or --keep-caches)',
+    options.quietWaitMs === 0 ? 'no wait for a quiet host' : `quiet host (<= ${QUIET_BUSY_CORES} CPUs busy for 1 s, waiting up to ${options.quietWaitMs / 1000} s): ${everySample.length - busyStarts} of ${everySample.length} cases started quiet`,
+  ];
   return [
-    `Docker ${version}, ${owned ? 'private engine' : 'engine from DOCKER_HOST'}; ${REF}: ${options.layers} x ${options.layerMb} MiB of random data (${gib.toFixed(2)} GiB), archive ${formatMiB(archiveBytes)}; ${options.runs} interleaved runs each`,
+    `Docker ${setup.version}, ${setup.owned ? 'private engine' : 'engine from DOCKER_HOST'}; ${REF}: ${options.layers} x ${options.layerMb} MiB of random data (${gib.toFixed(2)} GiB), archive ${formatMiB(archiveBytes)}; ${options.runs} interleaved runs each; ${os.cpus().length} CPUs`,
+    `server: node dist/main.js in its own process; before each case: ${settling.join('; ')}`,
     '',
     table,
     '',
-    `target dockql within 10% of the CLI: save ${verdict('dockql-save', 'cli-save')} (${(med('dockql-save') / med('cli-save-fsync')).toFixed(2)}x of the CLI with fsync), load ${verdict('dockql-load', 'cli-load')}`,
+    `target dockql within 10% of the CLI: save ${verdict('dockql-save', 'cli-save')}, ${(med('dockql-save') / med('cli-save-fsync')).toFixed(2)}x of the CLI with fsync; load ${verdict('dockql-load', 'cli-load')}`,
     `target server RSS growth < 64 MiB: ${formatMiB(rss)} ${rss < RSS_TARGET ? 'ok' : 'MISSED'}`,
     `checks: ${failures.length ? `${failures.length} FAILED` : 'every job SUCCEEDED and every load brought back the same image id'}`,
     '',

@@ -8,6 +8,7 @@ import { TokenFileError } from './auth/token-file';
 import { type Config, ConfigError, loadConfig, parseDockerHost } from './config';
 import { DockerClient } from './docker/client';
 import { startPrivateEngine } from './engine/private-engine';
+import { tuneGarbageCollection } from './gc-tuning';
 import { createLogger, type Logger } from './logger';
 import { createApp } from './server';
 
@@ -32,6 +33,8 @@ async function connectDocker(config: Config, log: Logger): Promise<DockerClient>
 }
 
 async function main(): Promise<void> {
+  // Before any archive streams: otherwise a multi-GB save can spend more CPU collecting garbage than hashing.
+  tuneGarbageCollection();
   let config: Config;
   try {
     config = loadConfig();

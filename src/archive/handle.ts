@@ -1,6 +1,7 @@
 /** An archive opened for reading: one version of the file, pinned by its open descriptor. */
 import type { ReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { COALESCE_BYTES } from '../streams/coalesce';
 import type { ArchiveInfo } from './meta';
 
 /** An open archive. Call {@link stream} once, or {@link close}; a stream closes the file when it ends or is destroyed. */
@@ -27,7 +28,10 @@ export class ArchiveHandle {
   stream(range?: { start: number; end: number }): ReadStream {
     if (this.used) throw new Error(`archive ${this.info.name} is already being read through this handle`);
     this.used = true;
-    return this.fh.createReadStream({ autoClose: true, ...(range ?? {}) });
+    // Reads of 1 MiB, not the default 64 KiB: a multi-GB load is then a few thousand reads instead of
+    // tens of thousands, each a thread-pool round trip, and arrives at the daemon request already in
+    // the pieces the job's coalescer would otherwise copy them into (coalesce.ts).
+    return this.fh.createReadStream({ autoClose: true, highWaterMark: COALESCE_BYTES, ...(range ?? {}) });
   }
 
   /** Closes the file without reading it (a 304, an error before streaming). Idempotent; a no-op once streaming. */

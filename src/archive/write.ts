@@ -3,15 +3,18 @@
  * directory (sha256 and byte count on the way, backpressure throughout, so
  * memory stays flat whatever the size), fsync, then give it its final name
  * without clobbering (hard link) or with (rename), and fsync the directory.
+ * The file's writeback starts while it is written (file-sink.ts), so the
+ * fsync only waits for the tail.
  */
 import { createHash } from 'node:crypto';
-import { close, constants, createWriteStream, fsync, open as openFd } from 'node:fs';
+import { close, constants, open as openFd } from 'node:fs';
 import { link, lstat, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { archiveExists, ArchiveTooLargeError, storageError } from './errors';
+import { FileSink } from './file-sink';
 import { tempFileName } from './meta';
 import { isGzipName } from './names';
 import { GzipTarSniffer, sniffPlainFile, type Sniffed, sniffTap } from './sniff';
@@ -67,12 +70,13 @@ export async function streamToTemp(dir: string, name: string, source: Readable, 
     },
   });
   const gzip = isGzipName(name) ? new GzipTarSniffer() : undefined;
+  const sink = new FileSink(fd);
   let ok = false;
   try {
-    const sink = createWriteStream(tempPath, { fd, autoClose: false });
     const signal = options.signal;
     await (gzip ? pipeline(source, meter, sniffTap(gzip), sink, { signal }) : pipeline(source, meter, sink, { signal }));
-    await promisify(fsync)(fd);
+    // Every byte on disk before the file can get its name (the sink has been writing back all along).
+    await sink.sync();
     await promisify(close)(fd);
     fd = undefined;
     const sniffed = gzip ? await gzip.finish() : await sniffPlainFile(tempPath, bytes, WRITE_SNIFF_ENTRIES);
@@ -82,6 +86,8 @@ export async function streamToTemp(dir: string, name: string, source: Readable, 
     throw storageError(err);
   } finally {
     gzip?.dispose();
+    // A background sync may still use the fd after a failure: never close it under one.
+    await sink.idle();
     if (fd !== undefined) await promisify(close)(fd).catch(() => undefined);
     if (!ok) await unlink(tempPath).catch(() => undefined);
   }

@@ -11,7 +11,6 @@
  * end-of-archive marker (two zero blocks), so the guard checks the tail.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { ChunkCoalescer } from '../streams/coalesce';
 
 /** The end-of-archive marker: two 512-byte zero blocks. */
 const END_MARKER = 1024;
@@ -26,14 +25,16 @@ export class IncompleteTarError extends Error {
 
 /**
  * A pass-through that fails (instead of ending) when the stream does not end
- * with the tar end-of-archive marker. It passes the bytes on in pieces of
- * about 1 MiB (see coalesce.ts) and keeps references to the last
- * {@link TAIL_KEPT} bytes, so memory stays flat whatever the archive's size.
+ * with the tar end-of-archive marker. It holds back the last
+ * {@link TAIL_KEPT} bytes (a few of the socket's pieces) until the next bytes
+ * come or the end checks out, so memory stays flat whatever the archive's
+ * size, and the pieces go on as they came: the archive writer gathers them
+ * into its own reused buffers (archive/file-sink.ts), which allocates nothing
+ * per piece.
  * @param what - how the failure names the stream, e.g. "the daemon's save stream".
  */
 export function tarEndGuard(what: string): Transform {
   const tail: Buffer[] = [];
-  const coalescer = new ChunkCoalescer();
   let tailBytes = 0;
   let total = 0;
   return new Transform({
@@ -41,16 +42,17 @@ export function tarEndGuard(what: string): Transform {
       total += chunk.length;
       tail.push(chunk);
       tailBytes += chunk.length;
-      while (tail.length > 1 && tailBytes - tail[0]!.length >= TAIL_KEPT) tailBytes -= tail.shift()!.length;
-      callback(null, coalescer.add(chunk));
+      while (tail.length > 1 && tailBytes - tail[0]!.length >= TAIL_KEPT) {
+        const head = tail.shift()!;
+        tailBytes -= head.length;
+        this.push(head);
+      }
+      callback();
     },
     flush(callback: TransformCallback) {
       const error = checkTarEnd(Buffer.concat(tail), total, what);
       // An incomplete tar fails before its last bytes reach the sink: nothing of it may look finished.
-      if (!error) {
-        const rest = coalescer.take();
-        if (rest) this.push(rest);
-      }
+      if (!error) for (const piece of tail) this.push(piece);
       callback(error);
     },
   });

@@ -1,13 +1,15 @@
 /**
  * Gathers the small chunks of a byte stream into larger ones.
  *
- * A daemon socket delivers a multi-GB archive in pieces of ~20 KB, a file read
- * stream in 64 KB: every piece then costs a call in each stream stage after it
- * (hash update, write syscall, HTTP chunk frame) plus a trip through the event
- * loop, which is what kept a streamed save or load well behind the docker CLI
- * (bench/archive). Passing on about 1 MiB at a time costs one copy of the
- * bytes and cuts those per-piece costs by ~50x; the memory held is bounded by
- * the target size.
+ * Every piece of a multi-GB stream costs a call in each stream stage after it
+ * (a write syscall, an HTTP chunk frame to the daemon) plus a trip through the
+ * event loop. Passing on about 1 MiB at a time cuts those per-piece costs by
+ * ~50x; the memory held is bounded by the target size. A piece that already
+ * has the target size passes without a copy: archive reads are 1 MiB
+ * (archive/handle.ts), so a load copies nothing here. Saves do not use it:
+ * the archive writer gathers the daemon's pieces into buffers it reuses
+ * (archive/file-sink.ts), because a fresh buffer a MiB is garbage the GC pays
+ * for (gc-tuning.ts).
  */
 
 /** What the archive streams gather to: large enough to amortize, small enough to keep memory flat. */

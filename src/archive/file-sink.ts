@@ -1,0 +1,202 @@
+/**
+ * The writing end of an archive write: a Writable over an open file
+ * descriptor, built for multi-GB streams on a small machine.
+ *
+ * - **Few allocations.** The daemon's socket delivers a save in pieces of
+ *   ~20 KiB. The sink copies them into a few 1 MiB slabs it makes once and
+ *   reuses, and writes whole slabs (one syscall a MiB). The pieces are then
+ *   garbage right away and die young. Gathering them into a fresh 1 MiB buffer
+ *   each time instead doubled the ArrayBuffer bytes V8 has to account for and
+ *   collect, the cost that dominated a save's CPU (see gc-tuning.ts).
+ * - **Writeback while writing.** An archive must be fsynced before it gets its
+ *   name. Left to the end, that fsync writes back the whole file at once
+ *   (~0.7 s per GiB there), after the daemon has finished, time the docker CLI
+ *   (which never fsyncs) does not spend. So every {@link WRITEBACK_BYTES}
+ *   written, the sink starts an `fdatasync` on the libuv thread pool without
+ *   waiting for it (at most one in flight), and {@link FileSink.sync} only has
+ *   the tail left. The early syncs are a speed-up, never the guarantee:
+ *   `sync()` always ends with a full fsync, and any error fails the write.
+ */
+import { fdatasync, fsync, write } from 'node:fs';
+import { Writable } from 'node:stream';
+
+/** Bytes written between two background `fdatasync`s: few journal commits, and a tail that flushes quickly. */
+export const WRITEBACK_BYTES = 64 * 1024 * 1024;
+
+/** One write syscall's worth: large enough to amortize it, small enough to keep memory flat. */
+export const SLAB_BYTES = 1024 * 1024;
+
+/** Slabs a sink owns at most: one filling while the others are written (the backpressure bound). */
+const SLABS = 4;
+
+/** The file calls the sink makes (node:fs by default; tests count, hold or fail them). */
+export interface SinkIo {
+  write(fd: number, buffer: Buffer, offset: number, length: number, position: number, callback: (err: NodeJS.ErrnoException | null, bytes: number) => void): void;
+  fdatasync(fd: number, callback: (err: NodeJS.ErrnoException | null) => void): void;
+  fsync(fd: number, callback: (err: NodeJS.ErrnoException | null) => void): void;
+}
+
+const nodeIo: SinkIo = { write, fdatasync, fsync };
+
+/** Options of a {@link FileSink}. */
+export interface FileSinkOptions {
+  /** Bytes between background `fdatasync`s; default {@link WRITEBACK_BYTES}. */
+  readonly writebackBytes?: number;
+  /** Bytes of one slab; default {@link SLAB_BYTES}. */
+  readonly slabBytes?: number;
+  readonly io?: SinkIo;
+}
+
+/**
+ * Writes everything piped into it to `fd` from offset 0. It never closes
+ * `fd`: the owner calls {@link sync} once the stream has finished, and
+ * {@link idle} before closing it after a failure.
+ */
+export class FileSink extends Writable {
+  /** Bytes the kernel has accepted so far. */
+  bytesWritten = 0;
+  /** Slabs made so far (made as needed: a small upload never gets all of them). */
+  private slabsMade = 0;
+  private readonly free: Buffer[] = [];
+  private slab: Buffer | undefined;
+  private filled = 0;
+  /** File offset of the next slab handed to {@link writeCurrent}. */
+  private position = 0;
+  private writesInFlight = 0;
+  /** A `_write` waiting for a slab to come back. */
+  private waitingForSlab: (() => void) | undefined;
+  private readonly drained = new Set<() => void>();
+  private unsynced = 0;
+  private syncInFlight: Promise<void> | undefined;
+  /** The first failed write or background sync: the stream fails with it. */
+  private failure: Error | undefined;
+  private readonly writebackBytes: number;
+  private readonly slabBytes: number;
+  private readonly io: SinkIo;
+
+  constructor(
+    private readonly fd: number,
+    options: FileSinkOptions = {},
+  ) {
+    super({ decodeStrings: true });
+    this.writebackBytes = options.writebackBytes ?? WRITEBACK_BYTES;
+    this.slabBytes = options.slabBytes ?? SLAB_BYTES;
+    this.io = options.io ?? nodeIo;
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    let offset = 0;
+    const copyRest = (): void => {
+      this.waitingForSlab = undefined;
+      while (offset < chunk.length) {
+        if (this.failure) return callback(this.failure);
+        if (!this.slab) {
+          this.slab = this.free.pop() ?? this.makeSlab();
+          this.filled = 0;
+          // Every slab is being written: this piece waits (and the stream with it) until one comes back.
+          if (!this.slab) return void (this.waitingForSlab = copyRest);
+        }
+        const copied = chunk.copy(this.slab, this.filled, offset);
+        offset += copied;
+        this.filled += copied;
+        if (this.filled === this.slab.length) this.writeCurrent();
+      }
+      callback(this.failure);
+    };
+    copyRest();
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    if (this.slab && this.filled > 0) this.writeCurrent();
+    void this.allWritten().then(() => callback(this.failure));
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // A piece waiting for a slab is dropped, not written after the owner may have closed the fd;
+    // the calls already using the fd finish first.
+    this.waitingForSlab = undefined;
+    void this.idle().then(() => callback(error));
+  }
+
+  /**
+   * Waits for the background sync in flight, then fsyncs the file: resolves
+   * once every byte written is durable. Call after the stream has finished.
+   */
+  async sync(): Promise<void> {
+    await this.idle();
+    if (this.failure) throw this.failure;
+    await new Promise<void>((resolve, reject) => this.io.fsync(this.fd, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Resolves (never rejects) when no write or background sync is using the fd. */
+  async idle(): Promise<void> {
+    await this.allWritten();
+    while (this.syncInFlight) await this.syncInFlight;
+  }
+
+  /** A new slab while fewer than {@link SLABS} exist; undefined when all are in use. */
+  private makeSlab(): Buffer | undefined {
+    if (this.slabsMade === SLABS) return undefined;
+    this.slabsMade++;
+    // Not zero-filled: every byte written is first copied in.
+    return Buffer.allocUnsafeSlow(this.slabBytes);
+  }
+
+  /** Resolves when no slab is being written. */
+  private allWritten(): Promise<void> {
+    if (this.writesInFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drained.add(resolve));
+  }
+
+  /** Hands the filled part of the current slab to the kernel at its place in the file. */
+  private writeCurrent(): void {
+    const slab = this.slab!;
+    const length = this.filled;
+    const position = this.position;
+    this.slab = undefined;
+    this.filled = 0;
+    this.position += length;
+    this.writesInFlight++;
+    this.writeAt(slab, 0, length, position);
+  }
+
+  /** Writes slab[from, to) at `position`, looping over short writes (a disk nearly full, a signal). */
+  private writeAt(slab: Buffer, from: number, to: number, position: number): void {
+    this.io.write(this.fd, slab, from, to - from, position, (err, written) => {
+      if (err || written === 0) {
+        // A write that moved nothing would loop forever; ENOSPC and the like come as err.
+        this.failure ??= err ?? new Error('the file system accepted no bytes');
+        return this.slabDone(slab);
+      }
+      this.bytesWritten += written;
+      this.unsynced += written;
+      if (from + written < to) return this.writeAt(slab, from + written, to, position + written);
+      this.slabDone(slab);
+    });
+  }
+
+  /** A slab's write ended (written or failed): it can be filled again, and whoever waited for it goes on. */
+  private slabDone(slab: Buffer): void {
+    this.writesInFlight--;
+    this.free.push(slab);
+    this.startWriteback();
+    this.waitingForSlab?.();
+    if (this.writesInFlight === 0) {
+      for (const resolve of [...this.drained]) resolve();
+      this.drained.clear();
+    }
+  }
+
+  /** Starts a background fdatasync once enough is written and none is running. */
+  private startWriteback(): void {
+    if (this.syncInFlight || this.unsynced < this.writebackBytes || this.failure) return;
+    this.unsynced = 0;
+    this.syncInFlight = new Promise<void>((resolve) =>
+      this.io.fdatasync(this.fd, (err) => {
+        if (err) this.failure ??= err;
+        this.syncInFlight = undefined;
+        resolve();
+      }),
+    );
+  }
+}
