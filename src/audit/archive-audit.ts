@@ -18,6 +18,7 @@ import type { Logger } from '../logger';
 import { ErrorCode } from '../schema/errors';
 import { elapsedMs, outcomeOf, who, writeAudit } from './audit-log';
 import { redactArgs } from './redact-args';
+import { REQUEST_ID_HEADER, requestIdOf, safeRequestId } from '../transport/request-log';
 
 /** The audited methods and their operation names. */
 const OPERATIONS: Readonly<Record<string, string>> = { GET: 'archive.download', PUT: 'archive.upload', DELETE: 'archive.delete' };
@@ -42,7 +43,7 @@ export function archiveAudit(options: { readonly log: Logger; readonly rateLimit
     if (operation === undefined || name === undefined) return next();
     const startedAt = performance.now();
     const principal = (res.locals.principal as Principal | undefined) ?? ANONYMOUS_ADMIN;
-    const base = { kind: 'archive' as const, operation, ...who(principal), args: redactArgs({ name: decodeName(name), overwrite: req.query.overwrite }), requestId: (res.locals.requestId as string | undefined) ?? requestIdOf(req) };
+    const base = { kind: 'archive' as const, operation, ...who(principal), args: redactArgs({ name: decodeName(name), overwrite: req.query.overwrite }), requestId: requestIdOf(res) ?? safeRequestId(req.get(REQUEST_ID_HEADER)) ?? randomUUID() };
     res.once('close', () => {
       const finished = res.writableFinished;
       writeAudit(options.log, { ...base, outcome: finished ? outcomeOfStatus(res.statusCode) : 'aborted', ms: elapsedMs(startedAt), status: res.statusCode, bytes: finished ? bytesOf(req, res) : undefined });
@@ -85,10 +86,4 @@ function decodeName(raw: string): string {
   } catch {
     return raw;
   }
-}
-
-/** The caller's X-Request-Id when short and plain (it goes into logs), else a new one. */
-function requestIdOf(req: Request): string {
-  const given = req.get('x-request-id');
-  return given && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
 }
