@@ -2,25 +2,10 @@
  * ContainerInput -> the daemon's create body: what is sent, what is refused
  * (before any request), and that nothing outside the allow-list can get through.
  */
-import 'reflect-metadata';
 import { toDaemonCreateBody } from '../../src/docker/containers';
-import type { ContainerInput } from '../../src/schema/container/container-input.type';
-import { PortProtocol, RestartPolicyName } from '../../src/schema/container/container-input.type';
+import { type ContainerInput, PortProtocol, RestartPolicyName } from '../../src/schema/container/container-input.type';
 import { toCreateSpec } from '../../src/schema/container/container-spec';
-import { BadUserInputError } from '../../src/schema/errors';
-
-const body = (input: Partial<ContainerInput>) => toDaemonCreateBody(toCreateSpec({ image: 'busybox:1.36', ...input } as ContainerInput));
-
-/** The BAD_USER_INPUT a bad input raises, as { argument, message }. */
-function refusal(input: Partial<ContainerInput>): { argument: unknown; message: string } {
-  try {
-    body(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(BadUserInputError);
-    return { argument: (err as BadUserInputError).extensions.argument, message: (err as Error).message };
-  }
-  throw new Error(`accepted ${JSON.stringify(input)}`);
-}
+import { body, refusal } from '../support/create-body';
 
 describe('ContainerInput -> POST /containers/create body', () => {
   it('sends a minimal `docker create` detached, with no stdin, terminal, or host settings', () => {

@@ -4,24 +4,10 @@
  * --ipc, --network container:, --sysctl, --security-opt), and the shapes that
  * are BAD_USER_INPUT naming the field before any daemon request.
  */
-import 'reflect-metadata';
-import { toDaemonCreateBody } from '../../src/docker/containers';
 import type { ContainerInput } from '../../src/schema/container/container-input.type';
-import { toCreateSpec } from '../../src/schema/container/container-spec';
 import { checkHostPath } from '../../src/schema/container/privileged-spec';
 import { BadUserInputError } from '../../src/schema/errors';
-
-const body = (input: Partial<ContainerInput>) => toDaemonCreateBody(toCreateSpec({ image: 'busybox:1.36', ...input } as ContainerInput));
-
-function refusal(input: Partial<ContainerInput>): { argument: unknown; message: string } {
-  try {
-    body(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(BadUserInputError);
-    return { argument: (err as BadUserInputError).extensions.argument, message: (err as Error).message };
-  }
-  throw new Error(`accepted ${JSON.stringify(input)}`);
-}
+import { body, refusal } from '../support/create-body';
 
 describe('privileged inputs -> POST /containers/create body', () => {
   it('maps `docker run -v /srv:/srv:ro -v /var/log:/logs --privileged --cap-add net_admin --cap-drop NET_RAW --device /dev/fuse --pid host --ipc host --sysctl ... --security-opt ...`', () => {
