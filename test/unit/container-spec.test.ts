@@ -2,6 +2,7 @@
  * ContainerInput -> the daemon's create body: what is sent, what is refused
  * (before any request), and that nothing outside the allow-list can get through.
  */
+import 'reflect-metadata';
 import { toDaemonCreateBody } from '../../src/docker/containers';
 import { type ContainerInput, PortProtocol, RestartPolicyName } from '../../src/schema/container/container-input.type';
 import { toCreateSpec } from '../../src/schema/container/container-spec';

@@ -4,6 +4,7 @@
  * --ipc, --network container:, --sysctl, --security-opt), and the shapes that
  * are BAD_USER_INPUT naming the field before any daemon request.
  */
+import 'reflect-metadata';
 import type { ContainerInput } from '../../src/schema/container/container-input.type';
 import { checkHostPath } from '../../src/schema/container/privileged-spec';
 import { BadUserInputError } from '../../src/schema/errors';
