@@ -51,6 +51,8 @@ export interface Config {
   readonly archiveDir: string;
   /** Largest archive accepted by `PUT /archives/<name>` (bytes). */
   readonly maxUploadBytes: number;
+  /** `DOCKQL_ARCHIVE_DIRECT_IO`: write archives with O_DIRECT where the file system takes it. */
+  readonly archiveDirectIo: boolean;
   /** State directory of the private engine `npm start` may start. */
   readonly engineDir: string;
   readonly logLevel: LogLevel;
@@ -121,6 +123,7 @@ export const SETTINGS = {
   certPath: { env: 'DOCKER_CERT_PATH', flag: 'cert-path' },
   archiveDir: { env: 'DOCKQL_ARCHIVE_DIR', flag: 'archive-dir', defaultValue: './archives' },
   maxUploadBytes: { env: 'DOCKQL_MAX_UPLOAD_BYTES', flag: 'max-upload-bytes', defaultValue: '20G' },
+  archiveDirectIo: { env: 'DOCKQL_ARCHIVE_DIRECT_IO', flag: 'archive-direct-io', defaultValue: 'true' },
   engineDir: { env: 'DOCKQL_ENGINE_DIR', flag: 'engine-dir', defaultValue: './.dockql/engine' },
   logLevel: { env: 'LOG_LEVEL', flag: 'log-level', defaultValue: 'info' },
   logFormat: { env: 'DOCKQL_LOG_FORMAT', flag: 'log-format', defaultValue: 'auto' },
@@ -176,6 +179,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     docker: parseDockerHost(dockerHost, raw('tlsVerify'), raw('certPath'), env),
     archiveDir: path.resolve(raw('archiveDir')!),
     maxUploadBytes: parseBytes(raw('maxUploadBytes')!, origin('maxUploadBytes')),
+    archiveDirectIo: parseSwitch(raw('archiveDirectIo'), origin('archiveDirectIo'))!,
     engineDir: path.resolve(raw('engineDir')!),
     logLevel: parseLogLevel(raw('logLevel')!, origin('logLevel')),
     logFormat: parseLogFormat(raw('logFormat')!, origin('logFormat')),

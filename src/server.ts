@@ -82,7 +82,7 @@ export async function createApp(config: Config, log: Logger, docker = new Docker
   metrics.watchJobs(archiveJobs);
   // One daemon /events connection for the whole process: opened for the first subscriber, closed after the last.
   const eventHub = new DaemonEventHub({ open: ({ since, signal }) => openEventStream(docker, { since, signal }), bufferSize: config.subscriberBuffer, log: log.child({ component: 'events' }), onReconnected: () => metrics.eventStreamReconnected() });
-  const archives = await ArchiveStore.open(config.archiveDir, { log });
+  const archives = await ArchiveStore.open(config.archiveDir, { log, directIo: config.archiveDirectIo });
   // One mutation budget per token for the whole process: GraphQL over HTTP and WebSocket, and archive uploads and deletes.
   const rateLimiter = new RateLimiter({ ratePerSecond: config.rateLimitPerSecond, burst: config.rateBurst });
   const contextFactory = createContextFactory({ docker, log, jobs, archiveJobs, searchTimeoutMs: config.searchTimeoutMs, eventHub, archives, allowedRegistries: config.allowedRegistries, rateLimiter });

@@ -16,9 +16,15 @@
  *   waiting for it (at most one in flight), and {@link FileSink.sync} only has
  *   the tail left. The early syncs are a speed-up, never the guarantee:
  *   `sync()` always ends with a full fsync, and any error fails the write.
+ * - **Or no page cache at all.** On a file opened with `O_DIRECT`
+ *   (`direct: true`, see direct-io.ts) the slabs are page-aligned, whole slabs
+ *   go straight to the disk, the last one is padded to the alignment, and
+ *   `sync()` truncates the padding off before its fsync. There is nothing to
+ *   write back then, so no background syncs run.
  */
-import { fdatasync, fsync, write } from 'node:fs';
+import { fdatasync, fsync, ftruncate, write } from 'node:fs';
 import { Writable } from 'node:stream';
+import { alignUp, releaseAlignedSlab, takeAlignedSlab } from './direct-io';
 
 /** Bytes written between two background `fdatasync`s: few journal commits, and a tail that flushes quickly. */
 export const WRITEBACK_BYTES = 64 * 1024 * 1024;
@@ -34,16 +40,19 @@ export interface SinkIo {
   write(fd: number, buffer: Buffer, offset: number, length: number, position: number, callback: (err: NodeJS.ErrnoException | null, bytes: number) => void): void;
   fdatasync(fd: number, callback: (err: NodeJS.ErrnoException | null) => void): void;
   fsync(fd: number, callback: (err: NodeJS.ErrnoException | null) => void): void;
+  ftruncate(fd: number, length: number, callback: (err: NodeJS.ErrnoException | null) => void): void;
 }
 
-const nodeIo: SinkIo = { write, fdatasync, fsync };
+const nodeIo: SinkIo = { write, fdatasync, fsync, ftruncate };
 
 /** Options of a {@link FileSink}. */
 export interface FileSinkOptions {
   /** Bytes between background `fdatasync`s; default {@link WRITEBACK_BYTES}. */
   readonly writebackBytes?: number;
-  /** Bytes of one slab; default {@link SLAB_BYTES}. */
+  /** Bytes of one slab; default {@link SLAB_BYTES}. With `direct`, a multiple of 64 KiB. */
   readonly slabBytes?: number;
+  /** The fd was opened with `O_DIRECT`: aligned slabs, padded tail, no background syncs. */
+  readonly direct?: boolean;
   readonly io?: SinkIo;
 }
 
@@ -53,8 +62,10 @@ export interface FileSinkOptions {
  * {@link idle} before closing it after a failure.
  */
 export class FileSink extends Writable {
-  /** Bytes the kernel has accepted so far. */
+  /** Bytes the kernel has accepted so far (with `direct`, the last slab's padding included until {@link sync}). */
   bytesWritten = 0;
+  /** Bytes of the stream copied into slabs: the file's length once every slab is written. */
+  private bytesTaken = 0;
   /** Slabs made so far (made as needed: a small upload never gets all of them). */
   private slabsMade = 0;
   private readonly free: Buffer[] = [];
@@ -72,6 +83,7 @@ export class FileSink extends Writable {
   private failure: Error | undefined;
   private readonly writebackBytes: number;
   private readonly slabBytes: number;
+  private readonly direct: boolean;
   private readonly io: SinkIo;
 
   constructor(
@@ -81,6 +93,7 @@ export class FileSink extends Writable {
     super({ decodeStrings: true });
     this.writebackBytes = options.writebackBytes ?? WRITEBACK_BYTES;
     this.slabBytes = options.slabBytes ?? SLAB_BYTES;
+    this.direct = options.direct ?? false;
     this.io = options.io ?? nodeIo;
   }
 
@@ -93,12 +106,14 @@ export class FileSink extends Writable {
         if (!this.slab) {
           this.slab = this.free.pop() ?? this.makeSlab();
           this.filled = 0;
+          if (this.failure) return callback(this.failure);
           // Every slab is being written: this piece waits (and the stream with it) until one comes back.
           if (!this.slab) return void (this.waitingForSlab = copyRest);
         }
         const copied = chunk.copy(this.slab, this.filled, offset);
         offset += copied;
         this.filled += copied;
+        this.bytesTaken += copied;
         if (this.filled === this.slab.length) this.writeCurrent();
       }
       callback(this.failure);
@@ -115,16 +130,25 @@ export class FileSink extends Writable {
     // A piece waiting for a slab is dropped, not written after the owner may have closed the fd;
     // the calls already using the fd finish first.
     this.waitingForSlab = undefined;
-    void this.idle().then(() => callback(error));
+    void this.idle().then(() => {
+      this.releaseSlabs();
+      callback(error);
+    });
   }
 
   /**
    * Waits for the background sync in flight, then fsyncs the file: resolves
-   * once every byte written is durable. Call after the stream has finished.
+   * once every byte written is durable. With `direct`, first truncates the
+   * last slab's padding off. Call after the stream has finished.
    */
   async sync(): Promise<void> {
     await this.idle();
+    this.releaseSlabs();
     if (this.failure) throw this.failure;
+    if (this.direct) {
+      await new Promise<void>((resolve, reject) => this.io.ftruncate(this.fd, this.bytesTaken, (err) => (err ? reject(err) : resolve())));
+      this.bytesWritten = this.bytesTaken;
+    }
     await new Promise<void>((resolve, reject) => this.io.fsync(this.fd, (err) => (err ? reject(err) : resolve())));
   }
 
@@ -134,12 +158,23 @@ export class FileSink extends Writable {
     while (this.syncInFlight) await this.syncInFlight;
   }
 
-  /** A new slab while fewer than {@link SLABS} exist; undefined when all are in use. */
+  /** A new slab while fewer than {@link SLABS} exist; undefined when all are in use (or none could be made: see `failure`). */
   private makeSlab(): Buffer | undefined {
     if (this.slabsMade === SLABS) return undefined;
-    this.slabsMade++;
     // Not zero-filled: every byte written is first copied in.
-    return Buffer.allocUnsafeSlow(this.slabBytes);
+    const slab = this.direct ? takeAlignedSlab(this.slabBytes) : Buffer.allocUnsafeSlow(this.slabBytes);
+    if (!slab) {
+      this.failure ??= new Error('no memory for an aligned direct-I/O buffer');
+      return undefined;
+    }
+    this.slabsMade++;
+    return slab;
+  }
+
+  /** Aligned slabs go back to the process's pool once no write uses them (plain ones are left to the GC). */
+  private releaseSlabs(): void {
+    if (!this.direct) return;
+    for (const slab of this.free.splice(0)) releaseAlignedSlab(slab);
   }
 
   /** Resolves when no slab is being written. */
@@ -148,10 +183,16 @@ export class FileSink extends Writable {
     return new Promise((resolve) => this.drained.add(resolve));
   }
 
-  /** Hands the filled part of the current slab to the kernel at its place in the file. */
+  /**
+   * Hands the filled part of the current slab to the kernel at its place in
+   * the file. Only the last slab of a stream is ever partly filled; with
+   * `direct` it is padded with zeros to the alignment (sync truncates them off).
+   */
   private writeCurrent(): void {
     const slab = this.slab!;
-    const length = this.filled;
+    const filled = this.filled;
+    const length = this.direct ? alignUp(filled) : filled;
+    if (length > filled) slab.fill(0, filled, length);
     const position = this.position;
     this.slab = undefined;
     this.filled = 0;
@@ -189,7 +230,7 @@ export class FileSink extends Writable {
 
   /** Starts a background fdatasync once enough is written and none is running. */
   private startWriteback(): void {
-    if (this.syncInFlight || this.unsynced < this.writebackBytes || this.failure) return;
+    if (this.direct || this.syncInFlight || this.unsynced < this.writebackBytes || this.failure) return;
     this.unsynced = 0;
     this.syncInFlight = new Promise<void>((resolve) =>
       this.io.fdatasync(this.fd, (err) => {

@@ -12,9 +12,10 @@ import { lstat, mkdir, open, readdir, realpath, unlink } from 'node:fs/promises'
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Logger } from '../logger';
+import { probeDirectWrites } from './direct-io';
 import { archiveBeingWritten, archiveExists, archiveNotFound, notARegularFile } from './errors';
 import { ArchiveHandle } from './handle';
-import { ArchiveKind, ArchiveOrigin, type ArchiveInfo, type ArchiveRecord, archiveOfSidecar, describes, makeRecord, publicInfo, READ_FLAGS, readSidecar, sidecarName, TEMP_FILE, writeSidecar } from './meta';
+import { ArchiveKind, ArchiveOrigin, type ArchiveInfo, type ArchiveRecord, archiveOfSidecar, describes, makeRecord, publicInfo, READ_FLAGS, readSidecar, sidecarName, TEMP_FILE, tempFileName, writeSidecar } from './meta';
 import { checkArchiveName, isArchiveName, isGzipName } from './names';
 import { scanInBackground } from './scan';
 import { Mutex, WorkQueue } from './serial';
@@ -58,6 +59,8 @@ export class ArchiveStore {
     /** Real path of the archive directory (symlinks resolved once, at start). */
     readonly dir: string,
     private readonly log: Logger,
+    /** Writes bypass the page cache (the directory passed the O_DIRECT probe). */
+    readonly directIo: boolean,
   ) {
     this.queue = new WorkQueue(
       (name, signal) => scanInBackground({ dir, log, mutex: this.mutex, index: this.index }, name, signal),
@@ -68,12 +71,17 @@ export class ArchiveStore {
   /**
    * Opens (creating it, mode 0750, when missing) the archive directory: removes
    * temp files a crash left, loads the sidecars, and lists what is there.
+   * With `directIo` (the default), writes use `O_DIRECT` when a probe in the
+   * directory shows the file system takes it (direct-io.ts).
    */
-  static async open(dir: string, options: { log: Logger }): Promise<ArchiveStore> {
+  static async open(dir: string, options: { log: Logger; directIo?: boolean }): Promise<ArchiveStore> {
     await mkdir(dir, { recursive: true, mode: 0o750 });
     const real = await realpath(dir);
     if (!(await lstat(real)).isDirectory()) throw new Error(`the archive directory ${dir} is not a directory`);
-    const store = new ArchiveStore(real, options.log.child({ component: 'archives' }));
+    const log = options.log.child({ component: 'archives' });
+    const direct = (options.directIo ?? true) && (await probeDirectWrites(real, tempFileName()));
+    if (options.directIo ?? true) log.info({ dir: real, directIo: direct }, direct ? 'archive writes bypass the page cache (O_DIRECT)' : 'the archive directory does not take O_DIRECT: archive writes go through the page cache');
+    const store = new ArchiveStore(real, log, direct);
     await store.recover();
     return store;
   }
@@ -196,7 +204,7 @@ export class ArchiveStore {
   }
 
   private async writeReserved(name: string, source: Readable, options: WriterOptions, streamOptions: StreamOptions): Promise<ArchiveInfo> {
-    const temp = await streamToTemp(this.dir, name, source, streamOptions);
+    const temp = await streamToTemp(this.dir, name, source, { ...streamOptions, direct: this.directIo });
     const record = await this.mutex.run(async () => {
       await commitTemp(this.dir, temp.tempPath, name, options.overwrite ?? false);
       const stats = await lstat(path.join(this.dir, name));

@@ -3,8 +3,10 @@
  * directory (sha256 and byte count on the way, backpressure throughout, so
  * memory stays flat whatever the size), fsync, then give it its final name
  * without clobbering (hard link) or with (rename), and fsync the directory.
- * The file's writeback starts while it is written (file-sink.ts), so the
- * fsync only waits for the tail.
+ * Where the file system allows, the temp file is written with `O_DIRECT`
+ * (direct-io.ts), so there is no page cache to write back; elsewhere its
+ * writeback starts while it is written (file-sink.ts). Either way the fsync
+ * only waits for the tail.
  */
 import { createHash } from 'node:crypto';
 import { close, constants, open as openFd } from 'node:fs';
@@ -13,6 +15,7 @@ import path from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
+import { O_DIRECT } from './direct-io';
 import { archiveExists, ArchiveTooLargeError, storageError } from './errors';
 import { FileSink } from './file-sink';
 import { tempFileName } from './meta';
@@ -30,6 +33,8 @@ export interface StreamOptions {
   readonly signal?: AbortSignal;
   /** More bytes than this fail the write with {@link ArchiveTooLargeError}; nothing is kept. */
   readonly maxBytes?: number;
+  /** Write with `O_DIRECT` (the store sets it when its directory passed the probe in direct-io.ts). */
+  readonly direct?: boolean;
 }
 
 /** A complete, fsynced temp file waiting for its final name. */
@@ -47,12 +52,9 @@ export interface TempArchive {
  * @param name - the final name (decides gzip handling).
  */
 export async function streamToTemp(dir: string, name: string, source: Readable, options: StreamOptions = {}): Promise<TempArchive> {
-  const tempPath = path.join(dir, tempFileName());
-  // O_EXCL | O_NOFOLLOW: never write through something that appeared under the temp name.
-  // A plain fd, not a FileHandle: a FileHandle stream that does not close its handle keeps close() waiting forever.
-  let fd: number | undefined = await promisify(openFd)(tempPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o640).catch((err: unknown) => {
-    throw storageError(err);
-  });
+  const temp = await openTemp(dir, options.direct ?? false);
+  const tempPath = temp.path;
+  let fd: number | undefined = temp.fd;
   const hash = createHash('sha256');
   let bytes = 0;
   const meter = new Transform({
@@ -70,7 +72,7 @@ export async function streamToTemp(dir: string, name: string, source: Readable, 
     },
   });
   const gzip = isGzipName(name) ? new GzipTarSniffer() : undefined;
-  const sink = new FileSink(fd);
+  const sink = new FileSink(fd, { direct: temp.direct });
   let ok = false;
   try {
     const signal = options.signal;
@@ -90,6 +92,27 @@ export async function streamToTemp(dir: string, name: string, source: Readable, 
     await sink.idle();
     if (fd !== undefined) await promisify(close)(fd).catch(() => undefined);
     if (!ok) await unlink(tempPath).catch(() => undefined);
+  }
+}
+
+/**
+ * Creates a new temp file in `dir`, with `O_DIRECT` when `direct` and the
+ * file system still takes it (the directory may have been remounted since the
+ * store's probe: then it is a page-cache write, not a failure).
+ * O_EXCL | O_NOFOLLOW: never write through something that appeared under the
+ * temp name. A plain fd, not a FileHandle: a FileHandle stream that does not
+ * close its handle keeps close() waiting forever.
+ */
+async function openTemp(dir: string, direct: boolean): Promise<{ path: string; fd: number; direct: boolean }> {
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+  const tempPath = path.join(dir, tempFileName());
+  try {
+    return { path: tempPath, fd: await promisify(openFd)(tempPath, direct ? flags | O_DIRECT : flags, 0o640), direct };
+  } catch (err) {
+    if (!direct || (err as NodeJS.ErrnoException).code !== 'EINVAL') throw storageError(err);
+    // Refused O_DIRECT, possibly after creating the file: that name is ours (random, O_EXCL) to remove.
+    await unlink(tempPath).catch(() => undefined);
+    return openTemp(dir, false);
   }
 }
 

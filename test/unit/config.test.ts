@@ -45,6 +45,7 @@ describe('loadConfig defaults', () => {
     ['development', false],
     ['archiveDir', path.resolve(process.cwd(), 'archives')],
     ['engineDir', path.resolve(process.cwd(), '.dockql', 'engine')],
+    ['archiveDirectIo', true],
   ])('%s defaults to %p', (key, expected) => {
     expect(config[key]).toEqual(expected);
   });
@@ -92,6 +93,7 @@ describe('loadConfig from the environment', () => {
     ['DOCKQL_ARCHIVE_DIR', { DOCKQL_ARCHIVE_DIR: '/srv/dockql/archives' }, { archiveDir: '/srv/dockql/archives' }],
     ['DOCKQL_ARCHIVE_DIR relative', { DOCKQL_ARCHIVE_DIR: 'data/arch' }, { archiveDir: path.resolve('data/arch') }],
     ['DOCKQL_ENGINE_DIR', { DOCKQL_ENGINE_DIR: '/var/lib/dockql-engine' }, { engineDir: '/var/lib/dockql-engine' }],
+    ['DOCKQL_ARCHIVE_DIRECT_IO=false', { DOCKQL_ARCHIVE_DIRECT_IO: 'false' }, { archiveDirectIo: false }],
     ['LOG_LEVEL', { LOG_LEVEL: 'debug' }, { logLevel: 'debug' }],
     ['LOG_LEVEL in capitals', { LOG_LEVEL: 'WARN' }, { logLevel: 'warn' }],
     ['NODE_ENV=development', { NODE_ENV: 'development' }, { development: true }],
@@ -119,6 +121,7 @@ describe('loadConfig flags', () => {
     [['--docker-host', 'unix:///from/flag.sock'], { dockerHost: 'unix:///from/flag.sock', dockerHostExplicit: true }],
     [['--archive-dir', '/flag/archives'], { archiveDir: '/flag/archives' }],
     [['--engine-dir', '/flag/engine'], { engineDir: '/flag/engine' }],
+    [['--archive-direct-io', 'off'], { archiveDirectIo: false }],
     [['--log-level', 'trace'], { logLevel: 'trace' }],
   ])('%j wins over the environment', (argv, expected) => {
     expect(loadConfig(argv, env)).toMatchObject(expected);
@@ -149,6 +152,7 @@ describe('loadConfig rejects unusable values', () => {
     ['DOCKQL_PORT=-1', [], { DOCKQL_PORT: '-1' }, 'DOCKQL_PORT'],
     ['DOCKQL_PORT=80.5', [], { DOCKQL_PORT: '80.5' }, 'DOCKQL_PORT'],
     ['LOG_LEVEL=loud', [], { LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    ['DOCKQL_ARCHIVE_DIRECT_IO=maybe', [], { DOCKQL_ARCHIVE_DIRECT_IO: 'maybe' }, 'DOCKQL_ARCHIVE_DIRECT_IO'],
     ['DOCKQL_HOST=http://x', [], { DOCKQL_HOST: 'http://x' }, 'DOCKQL_HOST'],
     ['DOCKQL_HOST with a space', [], { DOCKQL_HOST: 'my host' }, 'DOCKQL_HOST'],
     ['DOCKER_HOST=foo://x', [], { DOCKER_HOST: 'foo://x' }, 'DOCKER_HOST'],

@@ -1,16 +1,26 @@
-/** The archive writer's sink: every byte in order on disk, bounded buffering, writeback started early (one sync at a time), and no error lost. */
-import { closeSync, fdatasync, fsync, mkdtempSync, openSync, readFileSync, rmSync, write } from 'node:fs';
+/** The archive writer's sink: every byte in order on disk, bounded buffering, writeback started early (one sync at a time), no error lost; and the same with O_DIRECT, where the page cache is skipped. */
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import { closeSync, constants, fdatasync, fsync, ftruncate, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, write } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { alignedBuffer, alignUp, O_DIRECT, probeDirectWrites, releaseAlignedSlab, takeAlignedSlab } from '../../src/archive/direct-io';
 import { FileSink, type SinkIo } from '../../src/archive/file-sink';
+import { streamToTemp } from '../../src/archive/write';
+
+/** Scratch space on the project's own (disk) file system, for the O_DIRECT cases. */
+const DISK_DIR = path.join(__dirname, '..', '..', 'test-output', 'direct-io');
 
 /** node:fs, with every call counted, and the option to hold calls, cut writes short or fail syncs. */
 class CountingIo implements SinkIo {
   writes = 0;
   datasyncs = 0;
   fsyncs = 0;
+  /** The length of the last ftruncate, if any. */
+  truncatedTo: number | undefined;
   /** Calls waiting to be released (when holding). */
   readonly heldWrites: Array<() => void> = [];
   readonly heldSyncs: Array<() => void> = [];
@@ -45,6 +55,11 @@ class CountingIo implements SinkIo {
   fsync(fd: number, cb: (err: NodeJS.ErrnoException | null) => void): void {
     this.fsyncs++;
     fsync(fd, cb);
+  }
+
+  ftruncate(fd: number, length: number, cb: (err: NodeJS.ErrnoException | null) => void): void {
+    this.truncatedTo = length;
+    ftruncate(fd, length, cb);
   }
 }
 
@@ -155,5 +170,128 @@ describe('FileSink', () => {
     expect(closed).toBe(false);
     io.heldSyncs.shift()!();
     await until(() => closed);
+  });
+});
+
+describe('FileSink on an O_DIRECT file', () => {
+  let dir: string;
+  let file: string;
+  let fd: number;
+  beforeAll(async () => {
+    // A directory on a disk file system: os.tmpdir() may be a tmpfs, which refuses O_DIRECT.
+    mkdirSync(DISK_DIR, { recursive: true });
+    expect(await probeDirectWrites(DISK_DIR, '.probe-file-sink')).toBe(true);
+  });
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(DISK_DIR, 'sink-'));
+    file = path.join(dir, 'out.bin');
+    fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_DIRECT);
+  });
+  afterEach(() => {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** 300 KiB + 123 bytes of random data in 7 KiB pieces: several whole 64 KiB slabs and a tail that is no multiple of the alignment. */
+  const data = randomBytes(300 * 1024 + 123);
+  const pieces = Array.from({ length: Math.ceil(data.length / 7168) }, (_, i) => data.subarray(i * 7168, (i + 1) * 7168));
+
+  it('writes every byte in order through aligned slabs, pads the tail and truncates it off before the fsync', async () => {
+    const io = new CountingIo();
+    const sink = new FileSink(fd, { slabBytes: 64 * 1024, writebackBytes: 64 * 1024, direct: true, io });
+    await pipeline(Readable.from(pieces), sink);
+    // Before sync: the last slab went out padded to the alignment.
+    expect(statSync(file).size).toBe(alignUp(data.length));
+    await sink.sync();
+    expect(io.truncatedTo).toBe(data.length);
+    expect(readFileSync(file).equals(data)).toBe(true);
+    expect(sink.bytesWritten).toBe(data.length);
+    expect(io.writes).toBe(Math.ceil(data.length / (64 * 1024)));
+    // Nothing sits in the page cache, so there is nothing to write back early.
+    expect(io.datasyncs).toBe(0);
+    expect(io.fsyncs).toBe(1);
+  });
+
+  it('gives its aligned slabs back to the pool after sync, for the next write', async () => {
+    const sink = new FileSink(fd, { slabBytes: 128 * 1024, direct: true });
+    await pipeline(Readable.from(pieces), sink);
+    await sink.sync();
+    const reused = takeAlignedSlab(128 * 1024)!;
+    // The pool hands out one of the sink's slabs: it still holds the bytes the sink copied in.
+    expect(data.includes(reused.subarray(0, 4096))).toBe(true);
+    releaseAlignedSlab(reused);
+  });
+});
+
+describe('direct-io', () => {
+  it('makes page-aligned buffers only in whole 64 KiB pages', () => {
+    expect(alignedBuffer(64 * 1024)!.length).toBe(64 * 1024);
+    expect(() => alignedBuffer(4096)).toThrow(RangeError);
+    expect([alignUp(0), alignUp(1), alignUp(4096), alignUp(4097)]).toEqual([0, 4096, 4096, 8192]);
+  });
+
+  /** Makes every open with O_DIRECT fail as a file system without it does: EINVAL, after creating the file. */
+  function refuseDirectOpens(): () => void {
+    const refusal = () => Object.assign(new Error('EINVAL: invalid argument, open'), { code: 'EINVAL' });
+    const cbOpen = jest.spyOn(fs, 'open').mockImplementation(((file: string, flags: number, mode: number, cb: (err: Error | null, fd?: number) => void) => {
+      if (!(flags & O_DIRECT)) return realOpen(file, flags, mode, cb);
+      closeSync(openSync(file, flags & ~O_DIRECT, mode));
+      cb(refusal());
+    }) as typeof fs.open);
+    const promiseOpen = jest.spyOn(fsp, 'open').mockImplementation(async (file, flags, mode) => {
+      if (typeof flags !== 'number' || !(flags & O_DIRECT)) return realPromiseOpen(file, flags, mode);
+      closeSync(openSync(file as string, flags & ~O_DIRECT, mode as number));
+      throw refusal();
+    });
+    return () => {
+      cbOpen.mockRestore();
+      promiseOpen.mockRestore();
+    };
+  }
+  const realOpen = fs.open;
+  const realPromiseOpen = fsp.open;
+
+  it('finds when a file system refuses O_DIRECT, and leaves no probe file behind', async () => {
+    mkdirSync(DISK_DIR, { recursive: true });
+    const dir = mkdtempSync(path.join(DISK_DIR, 'probe-'));
+    const restore = refuseDirectOpens();
+    try {
+      expect(await probeDirectWrites(dir, '.probe')).toBe(false);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      restore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes a temp archive through the page cache when O_DIRECT is refused at open, with the same bytes and hash', async () => {
+    mkdirSync(DISK_DIR, { recursive: true });
+    const dir = mkdtempSync(path.join(DISK_DIR, 'refused-'));
+    const restore = refuseDirectOpens();
+    try {
+      const data = randomBytes(200_001);
+      const temp = await streamToTemp(dir, 'x.tar', Readable.from([data]), { direct: true });
+      expect(readFileSync(temp.tempPath).equals(data)).toBe(true);
+      expect(temp.sha256).toBe(createHash('sha256').update(data).digest('hex'));
+      // Only the temp file: the file the refused open created is gone.
+      expect(readdirSync(dir)).toEqual([path.basename(temp.tempPath)]);
+    } finally {
+      restore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes a temp archive with O_DIRECT on a disk file system, with the same bytes and hash', async () => {
+    mkdirSync(DISK_DIR, { recursive: true });
+    const dir = mkdtempSync(path.join(DISK_DIR, 'temp-'));
+    try {
+      const data = randomBytes(3 * 1024 * 1024 + 5);
+      const temp = await streamToTemp(dir, 'x.tar', Readable.from([data.subarray(0, 1_000_000), data.subarray(1_000_000)]), { direct: true });
+      expect(temp.size).toBe(data.length);
+      expect(readFileSync(temp.tempPath).equals(data)).toBe(true);
+      expect(temp.sha256).toBe(createHash('sha256').update(data).digest('hex'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
