@@ -48,6 +48,7 @@ export function alignedBuffer(bytes: number): Buffer | undefined {
   const pages = bytes / WASM_PAGE;
   try {
     // Node has no aligned allocation; V8 maps wasm memory page-aligned. A fixed size: it never grows (growing detaches the buffer).
+    // Not shared memory: V8 copies into a SharedArrayBuffer byte by byte (relaxed atomics), several times slower.
     return Buffer.from(new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer);
   } catch {
     return undefined;

@@ -24,6 +24,7 @@
  */
 import { fdatasync, fsync, ftruncate, write } from 'node:fs';
 import { Writable } from 'node:stream';
+import type { ChunkConsumer } from '../streams/chunk-source';
 import { alignUp, releaseAlignedSlab, takeAlignedSlab } from './direct-io';
 
 /** Bytes written between two background `fdatasync`s: few journal commits, and a tail that flushes quickly. */
@@ -61,7 +62,7 @@ export interface FileSinkOptions {
  * `fd`: the owner calls {@link sync} once the stream has finished, and
  * {@link idle} before closing it after a failure.
  */
-export class FileSink extends Writable {
+export class FileSink extends Writable implements ChunkConsumer {
   /** Bytes the kernel has accepted so far (with `direct`, the last slab's padding included until {@link sync}). */
   bytesWritten = 0;
   /** Bytes of the stream copied into slabs: the file's length once every slab is written. */
@@ -101,29 +102,60 @@ export class FileSink extends Writable {
     let offset = 0;
     const copyRest = (): void => {
       this.waitingForSlab = undefined;
-      while (offset < chunk.length) {
-        if (this.failure) return callback(this.failure);
-        if (!this.slab) {
-          this.slab = this.free.pop() ?? this.makeSlab();
-          this.filled = 0;
-          if (this.failure) return callback(this.failure);
-          // Every slab is being written: this piece waits (and the stream with it) until one comes back.
-          if (!this.slab) return void (this.waitingForSlab = copyRest);
-        }
-        const copied = chunk.copy(this.slab, this.filled, offset);
-        offset += copied;
-        this.filled += copied;
-        this.bytesTaken += copied;
-        if (this.filled === this.slab.length) this.writeCurrent();
-      }
-      callback(this.failure);
+      offset += this.take(offset === 0 ? chunk : chunk.subarray(offset));
+      if (this.failure) return callback(this.failure);
+      // Every slab is being written: the rest waits (and the stream with it) until one comes back.
+      if (offset < chunk.length) return void (this.waitingForSlab = copyRest);
+      callback();
     };
     copyRest();
   }
 
   override _final(callback: (error?: Error | null) => void): void {
+    void this.flush().then(() => callback(this.failure));
+  }
+
+  /**
+   * The sink as a {@link ChunkConsumer}, for a source that lends pieces of a
+   * reused buffer (nothing may be piped in then): copies as much of `piece`
+   * as free slabs hold, starting the write of every slab it fills, and
+   * returns the bytes taken. Fewer than `piece.length` (0 after a failure):
+   * wait for {@link ready}.
+   */
+  take(piece: Buffer): number {
+    let offset = 0;
+    while (offset < piece.length && !this.failure) {
+      if (!this.slab) {
+        this.slab = this.free.pop() ?? this.makeSlab();
+        this.filled = 0;
+        if (!this.slab) break;
+      }
+      const copied = piece.copy(this.slab, this.filled, offset);
+      offset += copied;
+      this.filled += copied;
+      this.bytesTaken += copied;
+      if (this.filled === this.slab.length) this.writeCurrent();
+    }
+    return offset;
+  }
+
+  /** Resolves once {@link take} can copy again (a slab is free); rejects with the write's failure. */
+  ready(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.slab || this.free.length > 0 || this.slabsMade < SLABS) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.waitingForSlab = () => {
+        this.waitingForSlab = undefined;
+        if (this.failure) reject(this.failure);
+        else resolve();
+      };
+    });
+  }
+
+  /** Starts the write of the last, partly filled slab and resolves (never rejects) when every slab is written. */
+  flush(): Promise<void> {
     if (this.slab && this.filled > 0) this.writeCurrent();
-    void this.allWritten().then(() => callback(this.failure));
+    return this.allWritten();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {

@@ -12,6 +12,7 @@ import { lstat, mkdir, open, readdir, realpath, unlink } from 'node:fs/promises'
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Logger } from '../logger';
+import type { ChunkSource } from '../streams/chunk-source';
 import { probeDirectWrites } from './direct-io';
 import { archiveBeingWritten, archiveExists, archiveNotFound, notARegularFile } from './errors';
 import { ArchiveHandle } from './handle';
@@ -40,8 +41,8 @@ export type WriteOptions = WriterOptions & StreamOptions;
 /** A name reserved for one write; see {@link ArchiveStore.createWriter}. */
 export interface ArchiveWriter {
   readonly name: string;
-  /** Streams `source` into the archive atomically; at most once. Releases the name when done, failed or aborted. */
-  write(source: Readable, options?: StreamOptions): Promise<ArchiveInfo>;
+  /** Streams `source` (a Readable, or a daemon download lending its read buffer) into the archive atomically; at most once. Releases the name when done, failed or aborted. */
+  write(source: Readable | ChunkSource, options?: StreamOptions): Promise<ArchiveInfo>;
   /** Releases the name without writing (the job never started). Idempotent; a no-op after write(). */
   cancel(): void;
 }
@@ -168,7 +169,7 @@ export class ArchiveStore {
   }
 
   /** {@link createWriter} and write in one call. */
-  async write(name: string, source: Readable, options: WriteOptions): Promise<ArchiveInfo> {
+  async write(name: string, source: Readable | ChunkSource, options: WriteOptions): Promise<ArchiveInfo> {
     const writer = await this.createWriter(name, options).catch((err: unknown) => {
       source.destroy();
       throw err;
@@ -203,7 +204,7 @@ export class ArchiveStore {
     return this.queue.dispose();
   }
 
-  private async writeReserved(name: string, source: Readable, options: WriterOptions, streamOptions: StreamOptions): Promise<ArchiveInfo> {
+  private async writeReserved(name: string, source: Readable | ChunkSource, options: WriterOptions, streamOptions: StreamOptions): Promise<ArchiveInfo> {
     const temp = await streamToTemp(this.dir, name, source, { ...streamOptions, direct: this.directIo });
     const record = await this.mutex.run(async () => {
       await commitTemp(this.dir, temp.tempPath, name, options.overwrite ?? false);

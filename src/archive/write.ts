@@ -15,6 +15,7 @@ import path from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
+import { type ChunkSource, isChunkSource } from '../streams/chunk-source';
 import { O_DIRECT } from './direct-io';
 import { archiveExists, ArchiveTooLargeError, storageError } from './errors';
 import { FileSink } from './file-sink';
@@ -46,53 +47,102 @@ export interface TempArchive {
 }
 
 /**
+ * Counts, limits, hashes and reports the bytes of one write, in order. The
+ * hash runs here, on the main thread: a hashing worker was tried, and the
+ * copies into shared memory it needs cost more CPU than it saved.
+ */
+class Meter {
+  bytes = 0;
+  private readonly hash = createHash('sha256');
+
+  constructor(private readonly options: StreamOptions) {}
+
+  /** @throws ArchiveTooLargeError past `maxBytes`. */
+  count(piece: Buffer): void {
+    this.bytes += piece.length;
+    if (this.options.maxBytes !== undefined && this.bytes > this.options.maxBytes) throw new ArchiveTooLargeError(this.options.maxBytes);
+    this.hash.update(piece);
+    try {
+      this.options.onProgress?.(this.bytes);
+    } catch {
+      // A progress listener's bug must not break the write.
+    }
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/**
  * Streams `source` into a new temp file in `dir`, hashing and sniffing on the
  * way. On any failure (source error, abort, limit, disk) the temp file is
- * removed and the error is thrown.
+ * removed and the error is thrown. A {@link ChunkSource} (a daemon download)
+ * is copied straight from its read buffer into the sink's slabs, with no
+ * stream stage in between; it must be a plain tar (no gzip name).
  * @param name - the final name (decides gzip handling).
  */
-export async function streamToTemp(dir: string, name: string, source: Readable, options: StreamOptions = {}): Promise<TempArchive> {
+export async function streamToTemp(dir: string, name: string, source: Readable | ChunkSource, options: StreamOptions = {}): Promise<TempArchive> {
+  const gzip = isGzipName(name) ? new GzipTarSniffer() : undefined;
+  if (gzip && isChunkSource(source)) throw new Error('a chunk source writes plain tars, not .tar.gz archives');
   const temp = await openTemp(dir, options.direct ?? false);
   const tempPath = temp.path;
   let fd: number | undefined = temp.fd;
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer | string, _encoding, callback) {
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      bytes += buf.length;
-      if (options.maxBytes !== undefined && bytes > options.maxBytes) return callback(new ArchiveTooLargeError(options.maxBytes));
-      hash.update(buf);
-      try {
-        options.onProgress?.(bytes);
-      } catch {
-        // A progress listener's bug must not break the write.
-      }
-      callback(null, buf);
-    },
-  });
-  const gzip = isGzipName(name) ? new GzipTarSniffer() : undefined;
+  const meter = new Meter(options);
   const sink = new FileSink(fd, { direct: temp.direct });
   let ok = false;
   try {
     const signal = options.signal;
-    await (gzip ? pipeline(source, meter, sniffTap(gzip), sink, { signal }) : pipeline(source, meter, sink, { signal }));
+    if (isChunkSource(source)) await copyChunks(source, sink, meter, signal);
+    else await pipeline(source, meterStage(meter), ...(gzip ? [sniffTap(gzip)] : []), sink, { signal });
     // Every byte on disk before the file can get its name (the sink has been writing back all along).
     await sink.sync();
     await promisify(close)(fd);
     fd = undefined;
-    const sniffed = gzip ? await gzip.finish() : await sniffPlainFile(tempPath, bytes, WRITE_SNIFF_ENTRIES);
+    const sniffed = gzip ? await gzip.finish() : await sniffPlainFile(tempPath, meter.bytes, WRITE_SNIFF_ENTRIES);
     ok = true;
-    return { tempPath, size: bytes, sha256: hash.digest('hex'), sniffed };
+    return { tempPath, size: meter.bytes, sha256: meter.digest(), sniffed };
   } catch (err) {
     throw storageError(err);
   } finally {
     gzip?.dispose();
+    if (!ok) sink.destroy();
     // A background sync may still use the fd after a failure: never close it under one.
     await sink.idle();
     if (fd !== undefined) await promisify(close)(fd).catch(() => undefined);
     if (!ok) await unlink(tempPath).catch(() => undefined);
   }
+}
+
+/** The meter as a pass-through stream stage. */
+function meterStage(meter: Meter): Transform {
+  return new Transform({
+    transform(chunk: Buffer | string, _encoding, callback) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      try {
+        meter.count(buf);
+      } catch (err) {
+        return callback(err as Error);
+      }
+      callback(null, buf);
+    },
+  });
+}
+
+/** Feeds `source` into `sink` piece by piece, metering what the sink takes, then writes the last slab. */
+async function copyChunks(source: ChunkSource, sink: FileSink, meter: Meter, signal: AbortSignal | undefined): Promise<void> {
+  await source.pipeTo(
+    {
+      take(piece) {
+        const taken = sink.take(piece);
+        if (taken > 0) meter.count(taken === piece.length ? piece : piece.subarray(0, taken));
+        return taken;
+      },
+      ready: () => sink.ready(),
+    },
+    signal,
+  );
+  await sink.flush();
 }
 
 /**

@@ -12,7 +12,8 @@ import type Dockerode from 'dockerode';
 import type { DockerClient } from './client';
 import type { ProgressMessage } from './ndjson';
 import { encodePathSegment } from './refs';
-import { tarEndGuard } from './tar-end';
+import type { ChunkSource } from '../streams/chunk-source';
+import { tarEndGuard, tarEndGuardChunks } from './tar-end';
 
 /** One streaming daemon request: the response body is handed over unread once the daemon answered 200. */
 interface StreamRequest {
@@ -53,17 +54,26 @@ function dialStream(docker: Dockerode, request: StreamRequest): Promise<Incoming
  * `GET /images/get?names=...` (docker save): one tar holding every named image
  * and its tags. The stream fails instead of ending when the daemon broke off
  * half-way (see tar-end.ts), so a sink never commits a partial archive.
+ * Over a unix socket or plain TCP it is a {@link ChunkSource} read through one
+ * reused buffer (raw-get.ts: the cheap way for a multi-GB tar); over TLS or
+ * ssh, docker-modem's Readable.
  * @param names - refs as the daemon resolves them (name[:tag], id, id prefix).
  */
-export async function openImageSave(client: DockerClient, names: readonly string[], signal: AbortSignal): Promise<Readable> {
-  const res = await client.withDocker((d) => dialStream(d, { method: 'GET', path: '/images/get', query: { names }, signal }));
-  return guarded(res, "the daemon's save stream");
+export function openImageSave(client: DockerClient, names: readonly string[], signal: AbortSignal): Promise<Readable | ChunkSource> {
+  return openTarDownload(client, { method: 'GET', path: '/images/get', query: { names }, signal }, "the daemon's save stream");
 }
 
-/** `GET /containers/{id}/export` (docker export): the container's root filesystem as a tar, guarded like a save. */
-export async function openContainerExport(client: DockerClient, id: string, signal: AbortSignal): Promise<Readable> {
-  const res = await client.withDocker((d) => dialStream(d, { method: 'GET', path: `/containers/${encodePathSegment(id)}/export`, signal }));
-  return guarded(res, "the daemon's export stream");
+/** `GET /containers/{id}/export` (docker export): the container's root filesystem as a tar, read and guarded like a save. */
+export function openContainerExport(client: DockerClient, id: string, signal: AbortSignal): Promise<Readable | ChunkSource> {
+  return openTarDownload(client, { method: 'GET', path: `/containers/${encodePathSegment(id)}/export`, signal }, "the daemon's export stream");
+}
+
+/** A tar the daemon sends, guarded: the raw download where the endpoint allows, else docker-modem's response. */
+async function openTarDownload(client: DockerClient, request: StreamRequest & { signal: AbortSignal }, what: string): Promise<Readable | ChunkSource> {
+  const download = await client.openDownload(request.path, request.query ?? {}, request.signal);
+  if (download) return tarEndGuardChunks(download, what);
+  const res = await client.withDocker((d) => dialStream(d, request));
+  return guarded(res, what);
 }
 
 /**

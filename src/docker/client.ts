@@ -2,11 +2,17 @@
  * The one place that talks to the Docker Engine API (and the only importer of
  * dockerode). Every call goes through {@link DockerClient.call}, which turns
  * daemon failures into the API's error codes and treats 304 as success.
+ * The multi-GB tar downloads are the one exception: {@link DockerClient.openDownload}
+ * reads them without dockerode (raw-get.ts) and maps their failures the same way.
  */
 import https from 'node:https';
+import { performance } from 'node:perf_hooks';
 import Dockerode from 'dockerode';
 import type { DockerEndpoint } from '../config';
+import type { ChunkSource } from '../streams/chunk-source';
+import { daemonEndpoint } from './endpoint';
 import { toDockqlError } from './errors';
+import { rawGet, type RawTarget, readErrorBody } from './raw-get';
 import { encodePathSegment } from './refs';
 import { type DaemonRequestObserver, observeRequests } from './request-observer';
 import type {
@@ -196,6 +202,47 @@ export class DockerClient {
     return this.call(() => fn(this.docker));
   }
 
+  /**
+   * For the tar downloads of src/docker/ (save, export): `GET path?query` on
+   * a connection of its own, read through one reused buffer (raw-get.ts), in
+   * the negotiated API version. Resolves with the body of a 200 answer; any
+   * other answer fails like every call here. Undefined for a daemon reached
+   * over TLS or ssh: use {@link withDocker} then.
+   * @param path - after the API version, segments already encoded, e.g. `/images/get`.
+   */
+  async openDownload(path: string, query: Readonly<Record<string, string | readonly string[]>>, signal: AbortSignal): Promise<ChunkSource | undefined> {
+    const target = rawTarget(this.endpoint);
+    if (!target) return undefined;
+    const version = await this.apiVersion();
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) for (const v of typeof value === 'string' ? [value] : value) search.append(key, v);
+    const endpoint = daemonEndpoint('GET', path);
+    const started = performance.now();
+    const observe = (status: string) => {
+      for (const observer of this.requestObservers) {
+        try {
+          observer({ endpoint, status, seconds: (performance.now() - started) / 1000 });
+        } catch {
+          // Metrics must never cost a request.
+        }
+      }
+    };
+    const response = await rawGet(target, `/v${version}${path}?${search.toString()}`, signal).catch((err: unknown) => {
+      observe('error');
+      throw toDockqlError(err, this.options.revealEndpoint ? this.describe() : undefined) ?? err;
+    });
+    observe(String(response.head.status));
+    if (response.head.status === 200) return response.body;
+    const text = (await readErrorBody(response, signal)).toString('utf8');
+    let json: unknown = text;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // Not JSON: the daemon's words are the text itself.
+    }
+    throw toDockqlError({ statusCode: response.head.status, json }) ?? new Error(`the daemon answered ${response.head.status}`);
+  }
+
   /** Like {@link withDocker}, but a 404 answers null (inspect-style reads). */
   withDockerOrNull<T>(fn: (docker: Dockerode) => Promise<T>): Promise<T | null> {
     return this.orNull(() => fn(this.docker));
@@ -236,6 +283,13 @@ export interface RegistryCredentials {
 
 function toAuthConfig(auth: RegistryCredentials): Dockerode.AuthConfig {
   return { username: auth.username, password: auth.password, serveraddress: auth.serverAddress ?? '' };
+}
+
+/** Where raw-get.ts connects: a unix socket or plain TCP; undefined for TLS and ssh. */
+function rawTarget(e: DockerEndpoint): RawTarget | undefined {
+  if (e.kind === 'unix') return { socketPath: e.socketPath };
+  if (e.kind === 'tcp' && !e.tls) return { host: e.host, port: e.port };
+  return undefined;
 }
 
 function toDockerodeOptions(e: DockerEndpoint): Dockerode.DockerOptions {

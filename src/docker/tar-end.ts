@@ -11,6 +11,7 @@
  * end-of-archive marker (two zero blocks), so the guard checks the tail.
  */
 import { Transform, type TransformCallback } from 'node:stream';
+import { type ChunkSource, wrapChunkSource } from '../streams/chunk-source';
 
 /** The end-of-archive marker: two 512-byte zero blocks. */
 const END_MARKER = 1024;
@@ -56,6 +57,61 @@ export function tarEndGuard(what: string): Transform {
       callback(error);
     },
   });
+}
+
+/**
+ * The same guard for a {@link ChunkSource}: it keeps a copy of the last
+ * {@link TAIL_KEPT} bytes the consumer takes (the pieces are only lent), and
+ * fails the source when it ended without the marker. The consumer has then
+ * taken every byte; the archive writer keeps nothing of a failed write.
+ */
+export function tarEndGuardChunks(source: ChunkSource, what: string): ChunkSource {
+  const tail = new TailRing(TAIL_KEPT);
+  return wrapChunkSource(
+    source,
+    (consumer) => ({
+      take(piece) {
+        const taken = consumer.take(piece);
+        tail.add(taken === piece.length ? piece : piece.subarray(0, taken));
+        return taken;
+      },
+      ready: () => consumer.ready(),
+    }),
+    () => {
+      const error = checkTarEnd(tail.contents(), tail.total, what);
+      if (error) throw error;
+    },
+  );
+}
+
+/** The last `size` bytes of a stream, copied into one ring buffer. */
+class TailRing {
+  total = 0;
+  private readonly ring: Buffer;
+  /** Where the next byte goes. */
+  private at = 0;
+
+  constructor(size: number) {
+    this.ring = Buffer.alloc(size);
+  }
+
+  add(piece: Buffer): void {
+    const size = this.ring.length;
+    this.total += piece.length;
+    // Only the last `size` bytes of a long piece can matter.
+    const from = Math.max(0, piece.length - size);
+    const first = Math.min(piece.length - from, size - this.at);
+    piece.copy(this.ring, this.at, from, from + first);
+    piece.copy(this.ring, 0, from + first);
+    this.at = (this.at + piece.length - from) % size;
+  }
+
+  /** The kept bytes, oldest first. */
+  contents(): Buffer {
+    const kept = Math.min(this.total, this.ring.length);
+    if (kept < this.ring.length) return Buffer.from(this.ring.subarray(0, kept));
+    return Buffer.concat([this.ring.subarray(this.at), this.ring.subarray(0, this.at)]);
+  }
 }
 
 /**

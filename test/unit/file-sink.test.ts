@@ -134,6 +134,48 @@ describe('FileSink', () => {
     expect(readFileSync(file).equals(expected)).toBe(true);
   });
 
+  it('as a chunk consumer, takes only what free slabs hold, and is ready again once a write completes', async () => {
+    const io = new CountingIo({ holdWrites: true });
+    const sink = new FileSink(fd, { slabBytes: 1000, io });
+    // Four slabs fill and go to the kernel; the fifth cannot be made.
+    expect(sink.take(expected)).toBe(4000);
+    expect(io.heldWrites.length).toBe(4);
+    let ready = false;
+    const becameReady = sink.ready().then(() => (ready = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ready).toBe(false);
+    io.heldWrites.shift()!();
+    await becameReady;
+    let at = 4000;
+    while (at < expected.length) {
+      at += sink.take(expected.subarray(at));
+      if (at < expected.length) {
+        io.heldWrites.shift()?.();
+        await sink.ready();
+      }
+    }
+    const flushed = sink.flush();
+    let done = false;
+    void flushed.then(() => (done = true));
+    for (let i = 0; i < 1000 && !done; i++) {
+      io.heldWrites.shift()?.();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await flushed;
+    await sink.sync();
+    expect(readFileSync(file).equals(expected)).toBe(true);
+  });
+
+  it('as a chunk consumer, takes nothing after a failed write and rejects ready() with its error', async () => {
+    const io = new CountingIo({ failWrite: true });
+    const sink = new FileSink(fd, { slabBytes: 1000, io });
+    // The first slab's write fails at once: nothing more is taken.
+    expect(sink.take(expected)).toBe(1000);
+    await expect(sink.ready()).rejects.toThrow('ENOSPC');
+    expect(sink.take(expected)).toBe(0);
+    await sink.idle();
+  });
+
   it('finishes short writes instead of losing their rest', async () => {
     const io = new CountingIo({ maxWrite: 300 });
     const sink = new FileSink(fd, { slabBytes: 4096, io });

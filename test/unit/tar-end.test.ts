@@ -1,7 +1,8 @@
-/** The tar-end guard: a daemon tar stream that broke off (or carries the daemon's error line) must fail, never end. */
+/** The tar-end guards (stream and chunk source): a daemon tar stream that broke off (or carries the daemon's error line) must fail, never end. */
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { checkTarEnd, IncompleteTarError, tarEndGuard } from '../../src/docker/tar-end';
+import { checkTarEnd, IncompleteTarError, tarEndGuard, tarEndGuardChunks } from '../../src/docker/tar-end';
+import type { ChunkSource } from '../../src/streams/chunk-source';
 import { makeTar } from '../support/tars';
 
 /** Streams `chunks` through a guard into a sink; resolves with the bytes that came out. */
@@ -57,5 +58,67 @@ describe('checkTarEnd', () => {
       "the daemon's export stream failed after 5000 bytes: container gone",
     );
     expect(checkTarEnd(Buffer.concat([Buffer.alloc(2000, 1), Buffer.from('{"errorDetail": broken')]), 9, 'x')?.message).toMatch(/without the tar end-of-archive marker/);
+  });
+});
+
+/**
+ * A ChunkSource lending `chunks` piece by piece from one reused buffer (as the
+ * raw download does), to a consumer that takes at most `takeMax` bytes a call.
+ * Resolves with the bytes taken.
+ */
+async function throughChunks(chunks: Buffer[], takeMax: number): Promise<number> {
+  const lent = Buffer.alloc(Math.max(1, ...chunks.map((c) => c.length)));
+  const source: ChunkSource = {
+    chunkSource: true,
+    async pipeTo(consumer) {
+      for (const chunk of chunks) {
+        chunk.copy(lent);
+        let at = 0;
+        while (at < chunk.length) {
+          at += consumer.take(lent.subarray(at, chunk.length));
+          if (at < chunk.length) await consumer.ready();
+        }
+        // The next read overwrites the buffer: a guard that kept views would see garbage.
+        lent.fill(0xee);
+      }
+    },
+    destroy: () => undefined,
+  };
+  let taken = 0;
+  let calls = 0;
+  await tarEndGuardChunks(source, "the daemon's save stream").pipeTo({
+    // Every third call the consumer is full and takes nothing.
+    take: (piece) => {
+      const n = ++calls % 3 === 0 ? 0 : Math.min(piece.length, takeMax);
+      taken += n;
+      return n;
+    },
+    ready: () => Promise.resolve(),
+  });
+  return taken;
+}
+
+describe('tarEndGuardChunks', () => {
+  it('passes a complete tar, however it is lent and taken', async () => {
+    const tar = await makeTar([{ name: 'manifest.json', body: '[]' }, { name: 'layer.tar', body: Buffer.alloc(300_000, 7) }]);
+    expect(await throughChunks([tar], tar.length)).toBe(tar.length);
+    expect(await throughChunks(pieces(tar, 1000), 300)).toBe(tar.length);
+    expect(await throughChunks(pieces(tar, 70_000), 50_000)).toBe(tar.length);
+    // Pieces longer than the kept tail.
+    expect(await throughChunks(pieces(tar, 100_000), 100_000)).toBe(tar.length);
+  });
+
+  it('fails a tar cut short, and one carrying the daemon error line, like the stream guard', async () => {
+    const tar = await makeTar([{ name: 'layer.tar', body: Buffer.alloc(300_000, 7) }]);
+    await expect(throughChunks(pieces(tar.subarray(0, 200_000), 4096), 1000)).rejects.toThrow(
+      new IncompleteTarError("the daemon's save stream ended after 200000 bytes without the tar end-of-archive marker: the archive is incomplete"),
+    );
+    const line = Buffer.from('{"errorDetail":{"message":"layer gone"},"error":"layer gone"}\r\n');
+    const body = Buffer.concat([tar.subarray(0, 60_000), line]);
+    await expect(throughChunks(pieces(body, 8192), 5000)).rejects.toThrow(`the daemon's save stream failed after ${body.length} bytes: layer gone`);
+  });
+
+  it('fails an empty stream', async () => {
+    await expect(throughChunks([], 10)).rejects.toThrow(IncompleteTarError);
   });
 });

@@ -16,6 +16,7 @@ import { importedImageId, loadedImage, postImageImport, postImageLoad, type Impo
 import type { DockerClient } from '../../docker/client';
 import { type ProgressMessage, ProgressStreamError, readProgressStream } from '../../docker/ndjson';
 import { IncompleteTarError } from '../../docker/tar-end';
+import type { ChunkSource } from '../../streams/chunk-source';
 import { ChunkCoalescer } from '../../streams/coalesce';
 import type { JobResult, TransferJob } from '../../streams/transfer-jobs';
 import { DockqlError } from '../errors';
@@ -37,8 +38,8 @@ export interface WorkDeps {
  * so that CANCELED always means "no archive".
  * @param what - the stream's name in error messages, e.g. "the daemon's save stream".
  */
-export async function writeArchive(job: TransferJob, deps: WorkDeps, writer: ArchiveWriter, open: (signal: AbortSignal) => Promise<Readable>, what: string): Promise<JobResult> {
-  let source: Readable | undefined;
+export async function writeArchive(job: TransferJob, deps: WorkDeps, writer: ArchiveWriter, open: (signal: AbortSignal) => Promise<Readable | ChunkSource>, what: string): Promise<JobResult> {
+  let source: Readable | ChunkSource | undefined;
   try {
     if (job.signal.aborted) throw new ArchiveJobError('canceled before it started');
     source = await open(job.signal);
