@@ -141,6 +141,8 @@ class RawConnection implements ChunkSource {
 
   /** Hands a body piece to the consumer; without one yet, takes nothing (the head's read waits for pipeTo). */
   private deliver(piece: Buffer): number {
+    // After a failure the rest of the read is skipped, not offered to a consumer that gave up.
+    if (this.failure) return piece.length;
     if (!this.consumer) return 0;
     try {
       const taken = this.consumer.take(piece);
