@@ -23,6 +23,7 @@ import { BadUserInputError, DockqlError, ErrorCode } from '../schema/errors';
 import { type ArchiveInfo, ArchiveOrigin } from './meta';
 import { ARCHIVES_PATH, archiveMediaType, checkArchiveName } from './names';
 import type { ArchiveStore } from './store';
+import { continueUpload } from '../transport/expect-continue';
 import { ArchiveTooLargeError } from './errors';
 
 /** Settings of the archive routes. */
@@ -57,7 +58,10 @@ export function archiveRouter(store: ArchiveStore, options: ArchiveRouteOptions)
     const declared = req.headers['content-length'];
     // Refused before a byte is read; chunked uploads are counted as they stream.
     if (declared !== undefined && Number(declared) > options.maxUploadBytes) throw new ArchiveTooLargeError(options.maxUploadBytes);
-    const info = await store.write(name, requestBody(req), { overwrite, origin: ArchiveOrigin.UPLOADED, maxBytes: options.maxUploadBytes });
+    // A taken name is refused before the body, too; only then may a client waiting on Expect: 100-continue send it.
+    const writer = await store.createWriter(name, { overwrite, origin: ArchiveOrigin.UPLOADED });
+    continueUpload(req, res);
+    const info = await writer.write(requestBody(req), { maxBytes: options.maxUploadBytes });
     res.locals[ARCHIVE_BYTES_LOCAL] = info.size;
     res.status(201).location(info.downloadUrl).json(archiveJson(info));
   });

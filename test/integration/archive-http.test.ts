@@ -154,6 +154,48 @@ describe('the upload limit (DOCKQL_MAX_UPLOAD_BYTES)', () => {
     expect(files(smallDir)).toEqual([]);
   });
 
+  /**
+   * A PUT that waits on `Expect: 100-continue`, as curl's uploads over 1 MiB do:
+   * it sends `body` only when the server says "100 Continue".
+   */
+  function putExpectingContinue(app: TestApp, name: string, length: number, body: Buffer): Promise<{ status: number; continued: boolean; json: unknown }> {
+    return new Promise((resolve, reject) => {
+      const url = new URL(`${app.baseUrl}/archives/${name}`);
+      let continued = false;
+      const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'PUT', headers: { Expect: '100-continue', 'Content-Length': String(length) } });
+      req.on('continue', () => {
+        continued = true;
+        req.end(body);
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, continued, json: JSON.parse(Buffer.concat(chunks).toString()) });
+          req.destroy();
+        });
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+  }
+
+  it('answers a refused upload that waits on Expect: 100-continue before asking for its body (413, 409)', async () => {
+    const tooBig = await putExpectingContinue(small, 'expect-big.tar', LIMIT + 1, Buffer.alloc(LIMIT + 1));
+    expect(tooBig).toEqual({ status: 413, continued: false, json: { error: { code: 'BAD_USER_INPUT', message: expect.stringContaining(`${LIMIT} bytes`) } } });
+    expect((await put(small, 'expect-taken.tar', Buffer.from('first'))).status).toBe(201);
+    const taken = await putExpectingContinue(small, 'expect-taken.tar', 6, Buffer.from('second'));
+    expect(taken).toMatchObject({ status: 409, continued: false, json: { error: { code: 'CONFLICT' } } });
+    expect(files(smallDir)).toEqual(['.expect-taken.tar.json', 'expect-taken.tar']);
+    expect((await fetch(`${small.baseUrl}/archives/expect-taken.tar`, { method: 'DELETE' })).status).toBe(204);
+  });
+
+  it('says 100 Continue to an upload it accepts, and takes its body', async () => {
+    const res = await putExpectingContinue(small, 'expect-ok.tar', 5, Buffer.from('hello'));
+    expect(res).toMatchObject({ status: 201, continued: true, json: { name: 'expect-ok.tar', size: 5, sha256: sha256(Buffer.from('hello')) } });
+    expect((await fetch(`${small.baseUrl}/archives/expect-ok.tar`, { method: 'DELETE' })).status).toBe(204);
+  });
+
   it('accepts an upload of exactly the limit', async () => {
     const res = await rawRequest(small.baseUrl, { method: 'PUT', path: '/archives/exact.tar', body: Readable.from([Buffer.alloc(LIMIT / 2), Buffer.alloc(LIMIT / 2)]) });
     expect(res.status).toBe(201);
