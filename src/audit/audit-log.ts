@@ -9,8 +9,11 @@
  * ```
  *
  * `outcome` is `ok` or the error's `extensions.code` (FORBIDDEN, RATE_LIMITED,
- * NOT_FOUND...; `aborted` for a download the client left). Archive lines add
- * `status` (HTTP) and `bytes`. The caller is `principal` (the token's name, never
+ * NOT_FOUND...; `aborted` for a download the client left). A mutation that
+ * answers with jobs (pulls, pushes, archive jobs) adds `jobs` (id, status and
+ * error of each); when one of them had already ended FAILED or CANCELED
+ * (`wait: true`), that is the outcome, not `ok`. Archive lines add `status`
+ * (HTTP) and `bytes`. The caller is `principal` (the token's name, never
  * the token; not `token`, a key the logger redacts).
  */
 import { GraphQLError } from 'graphql';
@@ -30,8 +33,10 @@ export interface AuditRecord {
   readonly role: Role;
   /** Arguments with secrets removed (see redactArgs). */
   readonly args: Record<string, unknown>;
-  /** `ok`, an error code, or `aborted`. */
+  /** `ok`, an error code, `FAILED`/`CANCELED` (a job that ended so), or `aborted`. */
   readonly outcome: string;
+  /** The jobs a mutation answered with, as they stood then. */
+  readonly jobs?: readonly AuditedJob[];
   /** Time from the call to its answer. */
   readonly ms: number;
   readonly requestId: string;
@@ -39,6 +44,39 @@ export interface AuditRecord {
   readonly status?: number;
   /** Archive routes: bytes of archive sent or stored. */
   readonly bytes?: number;
+}
+
+/** A job in an audit line. */
+export interface AuditedJob {
+  readonly id: string;
+  /** TransferStatus: QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELED. */
+  readonly status: string;
+  /** The job's error, cut to {@link AUDITED_ERROR_CHARS} characters. */
+  readonly error?: string;
+}
+
+/** Longest job error copied into an audit line. */
+const AUDITED_ERROR_CHARS = 300;
+
+const JOB_STATUSES: ReadonlySet<string> = new Set(['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED']);
+
+/** The jobs in a mutation's answer (one job, or a list of them); empty for other answers. */
+export function jobsIn(result: unknown): AuditedJob[] {
+  const items: unknown[] = Array.isArray(result) ? result : [result];
+  const jobs: AuditedJob[] = [];
+  for (const item of items) {
+    const job = item as { id?: unknown; status?: unknown; error?: unknown } | null;
+    if (!job || typeof job !== 'object' || typeof job.id !== 'string' || typeof job.status !== 'string' || !JOB_STATUSES.has(job.status)) continue;
+    jobs.push({ id: job.id, status: job.status, ...(typeof job.error === 'string' && job.error ? { error: job.error.slice(0, AUDITED_ERROR_CHARS) } : {}) });
+  }
+  return jobs;
+}
+
+/** `ok`, unless one of the jobs already ended FAILED (or else CANCELED). */
+export function jobsOutcome(jobs: readonly AuditedJob[]): string {
+  if (jobs.some((j) => j.status === 'FAILED')) return 'FAILED';
+  if (jobs.some((j) => j.status === 'CANCELED')) return 'CANCELED';
+  return 'ok';
 }
 
 /** Outcomes that are refusals of the caller rather than failures of the work: logged at warn. */

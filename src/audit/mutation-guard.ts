@@ -17,7 +17,7 @@ import type { Principal } from '../auth/principal';
 import { enforceRateLimit, type RateLimiter } from '../auth/rate-limiter';
 import { ROLE_EXTENSION } from '../auth/roles';
 import type { Logger } from '../logger';
-import { elapsedMs, outcomeOf, who, writeAudit } from './audit-log';
+import { type AuditedJob, elapsedMs, jobsIn, jobsOutcome, outcomeOf, who, writeAudit } from './audit-log';
 import { redactArgs } from './redact-args';
 
 /** What the guard needs of the GraphQL context (a subset of Context). */
@@ -49,12 +49,23 @@ export function guardMutations(schema: GraphQLSchema): GraphQLSchema {
 function guarded(kind: 'mutation' | 'subscription', resolve: GraphQLFieldResolver<unknown, GuardContext>): GraphQLFieldResolver<unknown, GuardContext> {
   return async (root, args, ctx, info) => {
     const startedAt = performance.now();
-    const audit = (outcome: string) =>
-      writeAudit(ctx.log, { kind, operation: info.fieldName, ...who(ctx.principal), args: redactArgs(args), outcome, ms: elapsedMs(startedAt), requestId: ctx.requestId });
+    const audit = (outcome: string, jobs: AuditedJob[] = []) =>
+      writeAudit(ctx.log, {
+        kind,
+        operation: info.fieldName,
+        ...who(ctx.principal),
+        args: redactArgs(args),
+        outcome,
+        ...(jobs.length ? { jobs } : {}),
+        ms: elapsedMs(startedAt),
+        requestId: ctx.requestId,
+      });
     try {
       enforceRateLimit(ctx.rateLimiter, ctx.principal);
       const result: unknown = await resolve(root, args, ctx, info);
-      audit('ok');
+      // A pull with a wrong password answers a FAILED job, not an error: the line must not say ok.
+      const jobs = jobsIn(result);
+      audit(jobsOutcome(jobs), jobs);
       return result;
     } catch (err) {
       audit(outcomeOf(err));

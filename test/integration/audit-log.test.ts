@@ -64,17 +64,27 @@ afterAll(async () => {
 });
 
 describe('audit lines', () => {
-  it('when a pull with a wrong password fails, its line says ok (the job exists) and the password is gone from it', async () => {
+  it('when a pull with a wrong password fails, its line says FAILED with the job and its error, and the password is gone from it', async () => {
     const res = await gql<{ pullImage: { status: string; error: string } }>(api.graphqlUrl, PULL, { ref, auth: WRONG });
     expect(res.data?.pullImage.status).toBe('FAILED');
     const line = auditLines().at(-1)!;
-    expect(line.audit).toEqual({ kind: 'mutation', operation: 'pullImage', principal: 'anonymous', role: 'admin', args: { ref, auth: '[redacted]', wait: true }, outcome: 'ok', ms: expect.any(Number), requestId: expect.any(String) });
+    expect(line.audit).toEqual({
+      kind: 'mutation',
+      operation: 'pullImage',
+      principal: 'anonymous',
+      role: 'admin',
+      args: { ref, auth: '[redacted]', wait: true },
+      outcome: 'FAILED',
+      jobs: [{ id: expect.any(String), status: 'FAILED', error: res.data!.pullImage.error.slice(0, 300) }],
+      ms: expect.any(Number),
+      requestId: expect.any(String),
+    });
   });
 
-  it('when I pull with the right credentials, the image arrives and the line names the pull', async () => {
+  it('when I pull with the right credentials, the image arrives and the line names the pull and its job', async () => {
     const res = await gql<{ pullImage: { status: string; error: string | null } }>(api.graphqlUrl, PULL, { ref, auth: ALICE });
     expect(res.data?.pullImage).toEqual({ status: 'SUCCEEDED', error: null });
-    expect(auditLines().at(-1)!.audit).toMatchObject({ operation: 'pullImage', args: { auth: '[redacted]' }, outcome: 'ok' });
+    expect(auditLines().at(-1)!.audit).toMatchObject({ operation: 'pullImage', args: { auth: '[redacted]' }, outcome: 'ok', jobs: [{ id: expect.any(String), status: 'SUCCEEDED' }] });
   });
 
   it('a registry login that fails while browsing is logged nowhere with its password (queries get no audit line)', async () => {
