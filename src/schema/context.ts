@@ -22,7 +22,7 @@ import { PullService } from './pull/pull.service';
 import { PushService } from './pull/push.service';
 import { RegistryGuard } from './registry/registry-guard.service';
 import { RegistryService } from './registry/registry.service';
-import { SystemService } from './system/system.service';
+import { SystemService, toDaemonInfo } from './system/system.service';
 import { EventService } from './events/event.service';
 import type { DaemonEventHub } from '../streams/daemon-events';
 import type { TransferJobs } from '../streams/transfer-jobs';
@@ -81,7 +81,14 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
   // Registry bearer tokens outlive operations: each is reused for its lifetime.
   const registryTokens = new TokenCache();
   // The SSRF guard caches the daemon's registry lists across operations.
-  const registryGuard = new RegistryGuard({ allowed: deps.allowedRegistries, daemonLists: () => new SystemService(deps.docker).info() });
+  // It also hands the same `docker info` answer's RegistryConfig to the registry client (http or https).
+  const registryGuard = new RegistryGuard({
+    allowed: deps.allowedRegistries,
+    daemonLists: async () => {
+      const info = await deps.docker.info();
+      return { ...toDaemonInfo(info), registryConfig: info.RegistryConfig ?? undefined };
+    },
+  });
   return (init = {}) => {
     const requestId = init.requestId ?? randomUUID();
     const loaders = createLoaders(deps.docker);

@@ -1,9 +1,8 @@
 /** RegistryGuard: loopback and DOCKQL_REGISTRIES without asking the daemon; the daemon's lists cached for a while. */
-import type { DaemonRegistryLists } from '../../src/registry/allow-list';
 import { DockqlError } from '../../src/schema/errors';
-import { RegistryGuard } from '../../src/schema/registry/registry-guard.service';
+import { type DaemonRegistrySettings, RegistryGuard } from '../../src/schema/registry/registry-guard.service';
 
-function setup(lists: DaemonRegistryLists | Error = { insecureRegistries: [], registryMirrors: [] }, allowed: string[] = []) {
+function setup(lists: DaemonRegistrySettings | Error = { insecureRegistries: [], registryMirrors: [] }, allowed: string[] = []) {
   let now = 0;
   const calls = { n: 0 };
   let answer = lists;
@@ -21,7 +20,7 @@ function setup(lists: DaemonRegistryLists | Error = { insecureRegistries: [], re
     guard,
     calls,
     advance: (ms: number) => (now += ms),
-    answer: (next: DaemonRegistryLists | Error) => (answer = next),
+    answer: (next: DaemonRegistrySettings | Error) => (answer = next),
   };
 }
 
@@ -98,5 +97,18 @@ describe('RegistryGuard.hostGuard (for the registry client)', () => {
       /^FORBIDDEN: token realm host of registry 127.0.0.1:5000 "auth_server.example" is not allowed/,
     );
     expect(await outcome(guard.hostGuard('127.0.0.1:5001', 'token realm host'))).toBe('ok');
+  });
+});
+
+describe('RegistryGuard.daemonRegistryConfig', () => {
+  it("hands the registry client the RegistryConfig of the same cached docker info: one daemon request serves both", async () => {
+    const registryConfig = { InsecureRegistryCIDRs: ['127.0.0.0/8'], IndexConfigs: { 'mirror.example:5000': { Name: 'mirror.example:5000', Secure: false } } };
+    const { guard, calls, advance } = setup({ insecureRegistries: ['127.0.0.0/8', 'mirror.example:5000'], registryMirrors: [], registryConfig });
+    expect(await outcome(guard.checkArgument('host', 'mirror.example:5000'))).toBe('ok');
+    expect(await guard.daemonRegistryConfig()).toEqual(registryConfig);
+    expect(calls.n).toBe(1);
+    advance(30_001);
+    expect(await guard.daemonRegistryConfig()).toEqual(registryConfig);
+    expect(calls.n).toBe(2);
   });
 });

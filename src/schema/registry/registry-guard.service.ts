@@ -7,17 +7,21 @@
 import { RefSyntaxError } from '../../docker/refs';
 import { type AllowList, allowedBy, type CanonicalHost, canonicalHost, configAllowList, daemonAllowList, type DaemonRegistryLists, forbiddenHost, isLoopback } from '../../registry/allow-list';
 import type { HostGuard } from '../../registry/client';
+import type { DaemonRegistryConfig } from '../../registry/host';
 import { badRef } from '../validate';
 
 /** How long the daemon's lists are reused (a daemon reload changes them rarely). */
 export const DAEMON_LISTS_TTL_MS = 30_000;
 
+/** The daemon's registry settings from one `docker info`: the lists, and the raw RegistryConfig (insecure-registry rule). */
+export type DaemonRegistrySettings = DaemonRegistryLists & { readonly registryConfig?: DaemonRegistryConfig };
+
 /** What the guard needs. */
 export interface RegistryGuardDeps {
   /** `DOCKQL_REGISTRIES` (config.allowedRegistries): host or host:port entries. */
   readonly allowed: readonly string[];
-  /** The daemon's registry lists, e.g. SystemService.info (mapped `docker info`). */
-  readonly daemonLists: () => Promise<DaemonRegistryLists>;
+  /** The daemon's registry settings, e.g. from DockerClient.info (`docker info`). */
+  readonly daemonLists: () => Promise<DaemonRegistrySettings>;
   readonly ttlMs?: number;
   readonly now?: () => number;
 }
@@ -27,7 +31,7 @@ export class RegistryGuard {
   private readonly configured: AllowList;
   private readonly ttlMs: number;
   private readonly now: () => number;
-  private cached?: { readonly at: number; readonly list: Promise<AllowList> };
+  private cached?: { readonly at: number; readonly settings: Promise<DaemonRegistrySettings>; readonly list: Promise<AllowList> };
 
   constructor(private readonly deps: RegistryGuardDeps) {
     this.configured = configAllowList(deps.allowed);
@@ -73,16 +77,29 @@ export class RegistryGuard {
     if (!allowedBy(host, daemon)) throw forbiddenHost(what, written);
   }
 
-  /** The daemon's lists, shared by concurrent callers and reused for ttlMs; a failed read is not kept. */
+  /**
+   * The daemon's RegistryConfig from the same cached `docker info` (at most
+   * ttlMs old), for the registry client's http-or-https rule: one daemon
+   * request serves the guard and the client. Undefined when the daemon did not say.
+   */
+  async daemonRegistryConfig(): Promise<DaemonRegistryConfig | undefined> {
+    return (await this.daemonSettings().settings).registryConfig;
+  }
+
   private daemonList(): Promise<AllowList> {
+    return this.daemonSettings().list;
+  }
+
+  /** The daemon's settings, shared by concurrent callers and reused for ttlMs; a failed read is not kept. */
+  private daemonSettings(): { readonly settings: Promise<DaemonRegistrySettings>; readonly list: Promise<AllowList> } {
     const now = this.now();
-    if (this.cached && now - this.cached.at < this.ttlMs) return this.cached.list;
-    const list = this.deps.daemonLists().then(daemonAllowList);
-    const entry = { at: now, list };
+    if (this.cached && now - this.cached.at < this.ttlMs) return this.cached;
+    const settings = this.deps.daemonLists();
+    const entry = { at: now, settings, list: settings.then(daemonAllowList) };
     this.cached = entry;
-    list.catch(() => {
+    entry.list.catch(() => {
       if (this.cached === entry) this.cached = undefined;
     });
-    return list;
+    return entry;
   }
 }

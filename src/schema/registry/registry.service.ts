@@ -47,9 +47,10 @@ export class RegistryService {
   private readonly daemonPredicate: () => Promise<InsecurePredicate>;
 
   constructor(private readonly deps: RegistryServiceDeps) {
-    // Asked only for a registry that is not loopback, and at most once per operation. Without a
-    // daemon answer nothing is known to be insecure, so https is used (the safe side).
-    this.daemonPredicate = memo(async () => insecurePredicate((await deps.docker.info().catch(() => undefined))?.RegistryConfig));
+    // Asked only for a registry that is not loopback, and at most once per operation, from the guard's
+    // cached `docker info` (no second daemon request). Without a daemon answer nothing is known to be
+    // insecure, so https is used (the safe side).
+    this.daemonPredicate = memo(async () => insecurePredicate(await deps.guard.daemonRegistryConfig().catch(() => undefined)));
   }
 
   /**
