@@ -34,6 +34,7 @@ import { createErrorFormatter } from './schema/format-error';
 import { limitRules, parseOptions } from './schema/limits';
 import { authenticate, type ErrorStyle, principalOf, requestOriginGuard, requireRole } from './transport/http-guard';
 import { requestIdOf, requestLog } from './transport/request-log';
+import { answerClientErrors } from './transport/client-errors';
 import { deferContinueForUploads } from './transport/expect-continue';
 import { startWebSocketServer } from './transport/ws-server';
 import { type TransferJob, TransferJobs } from './streams/transfer-jobs';
@@ -98,6 +99,7 @@ export async function createApp(config: Config, log: Logger, docker = new Docker
   app.disable('x-powered-by');
   const httpServer = createServer(app);
   deferContinueForUploads(httpServer);
+  answerClientErrors(httpServer);
 
   const ws = startWebSocketServer({
     httpServer,

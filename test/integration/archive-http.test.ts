@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -200,6 +201,32 @@ describe('the upload limit (DOCKQL_MAX_UPLOAD_BYTES)', () => {
     const res = await rawRequest(small.baseUrl, { method: 'PUT', path: '/archives/exact.tar', body: Readable.from([Buffer.alloc(LIMIT / 2), Buffer.alloc(LIMIT / 2)]) });
     expect(res.status).toBe(201);
     expect(files(smallDir)).toEqual(['.exact.tar.json', 'exact.tar']);
+  });
+});
+
+describe('requests the HTTP parser refuses', () => {
+  /** Writes `raw` on a new connection and resolves with everything the server sent back before closing. */
+  function exchange(raw: string): Promise<string> {
+    const url = new URL(api.baseUrl);
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: url.hostname, port: Number(url.port) }, () => socket.write(raw));
+      const chunks: Buffer[] = [];
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString()));
+      socket.on('error', reject);
+    });
+  }
+
+  it('answers a 100 KB archive name in the URL with 431 and the JSON error shape, not a bare status line', async () => {
+    const answer = await exchange(`GET /archives/${'a'.repeat(100_000)}.tar HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'BAD_USER_INPUT', message: expect.stringContaining('over 16 KiB') } });
+  });
+
+  it('answers bytes that are not HTTP with 400 and the JSON error shape', async () => {
+    const answer = await exchange('HELLO\x00 world\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'BAD_USER_INPUT', message: 'the request is not valid HTTP/1.1' } });
   });
 });
 

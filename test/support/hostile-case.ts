@@ -76,9 +76,7 @@ export function graphqlProblems(answer: Answer, value: string, socketPaths: read
 export function archiveRouteProblems(answer: Answer, value: string, socketPaths: readonly string[]): string[] {
   const problems: string[] = [];
   if (answer.status >= 500) problems.push(`HTTP ${answer.status}`);
-  // Node's HTTP parser refuses a request line over its header limit (16 KiB) with a bare 431 before any route runs.
-  const refusedByParser = answer.status === 431 && answer.text === '';
-  if (answer.status >= 400 && !refusedByParser) {
+  if (answer.status >= 400) {
     const error = (answer.json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
     if (!error || typeof error.message !== 'string') problems.push(`error shape: ${answer.text.slice(0, 200)}`);
     else if (!isPublicCode(error.code) || error.code === ErrorCode.INTERNAL_SERVER_ERROR) problems.push(`code ${String(error.code)}`);
