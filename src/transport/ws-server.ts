@@ -64,8 +64,11 @@ export function startWebSocketServer(options: WebSocketServerOptions): GraphQLWe
     // A refused upgrade is a plain 403: no WebSocket, so no cross-site page gets a socket to drive.
     verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
       const reason = checkRequestOrigin({ origin: info.req.headers.origin, host: info.req.headers.host }, options.origins);
-      if (reason === undefined) done(true);
-      else done(false, 403, 'Forbidden');
+      if (reason === undefined) return done(true);
+      // Logged like a refused HTTP request would be (the request log never sees an upgrade); header values cut short.
+      const cut = (v: string | undefined) => (v === undefined ? undefined : v.slice(0, 200));
+      options.log?.warn({ reason, origin: cut(info.req.headers.origin), host: cut(info.req.headers.host), remoteAddress: info.req.socket.remoteAddress, status: 403 }, 'websocket upgrade refused');
+      done(false, 403, 'Forbidden');
     },
   });
   const rules = [...specifiedRules, ...limitRules(options.limits, options.introspection)];

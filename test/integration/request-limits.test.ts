@@ -11,9 +11,11 @@ import { codes, gql } from '../support/graphql';
 import { wsProbe } from '../support/ws-probe';
 
 let api: TestApp;
+/** Every log line of the server (LOG_LEVEL trace). */
+const logs: string[] = [];
 
 beforeAll(async () => {
-  api = await startTestApp({ env: { DOCKQL_WS_MAX_SUBSCRIPTIONS: '3', DOCKQL_WS_INIT_TIMEOUT: '1', DOCKQL_ALLOWED_ORIGINS: 'https://ops.example.test' } });
+  api = await startTestApp({ logs, env: { DOCKQL_WS_MAX_SUBSCRIPTIONS: '3', DOCKQL_WS_INIT_TIMEOUT: '1', DOCKQL_ALLOWED_ORIGINS: 'https://ops.example.test' } });
 });
 
 afterAll(async () => {
@@ -135,9 +137,11 @@ describe('HTTP request rules', () => {
 });
 
 describe('WebSocket rules', () => {
-  it('refuses the upgrade from a foreign Origin (403, no socket)', async () => {
+  it('refuses the upgrade from a foreign Origin (403, no socket), and logs the refusal', async () => {
     const probe = wsProbe(api.wsUrl, { headers: { origin: 'https://evil.example.test' } });
     expect(await probe.refusedUpgrade).toBe(403);
+    const refusals = logs.map((l) => JSON.parse(l) as { level: number; msg: string; origin?: string; status?: number; reason?: string }).filter((l) => l.msg === 'websocket upgrade refused');
+    expect(refusals).toEqual([expect.objectContaining({ level: 40, origin: 'https://evil.example.test', status: 403, reason: expect.stringContaining('cross-origin request refused') })]);
     const allowed = wsProbe(api.wsUrl, { headers: { origin: 'https://ops.example.test' } });
     await allowed.acked;
     allowed.close();
