@@ -7,13 +7,23 @@
  * nothing here holds an archive in memory.
  */
 import type { IncomingMessage } from 'node:http';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, type Readable, type Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type { DockerClient } from './client';
 import type { ProgressMessage } from './ndjson';
 import { encodePathSegment } from './refs';
 import type { ChunkSource } from '../streams/chunk-source';
 import { tarEndGuard, tarEndGuardChunks } from './tar-end';
+
+/**
+ * A request body as docker-modem takes one: it listens for `error` and pipes
+ * the body into the request. A Readable is one; so is the archive store's
+ * reused-buffer file body (archive/request-body.ts).
+ */
+export interface RequestBody {
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  pipe(destination: Writable): unknown;
+}
 
 /** One streaming daemon request: the response body is handed over unread once the daemon answered 200. */
 interface StreamRequest {
@@ -22,7 +32,7 @@ interface StreamRequest {
   readonly path: string;
   readonly query?: Readonly<Record<string, string | readonly string[]>>;
   /** Request body streamed to the daemon (a tar). */
-  readonly body?: Readable;
+  readonly body?: RequestBody;
   readonly signal?: AbortSignal;
 }
 
@@ -83,7 +93,7 @@ async function openTarDownload(client: DockerClient, request: StreamRequest & { 
  * when the load fails). quiet=1, as the CLI sends when not on a terminal: the
  * per-layer bars would only repeat the bytes the caller counts itself.
  */
-export function postImageLoad(client: DockerClient, tar: Readable, signal: AbortSignal): Promise<IncomingMessage> {
+export function postImageLoad(client: DockerClient, tar: RequestBody, signal: AbortSignal): Promise<IncomingMessage> {
   return client.withDocker((d) => dialStream(d, { method: 'POST', path: '/images/load', query: { quiet: '1' }, body: tar, signal }));
 }
 
@@ -103,7 +113,7 @@ export interface ImportOptions {
  * import) with `tar` as the body. Resolves with the daemon's JSON stream; its
  * last `status` is the new image id ({@link importedImageId}).
  */
-export function postImageImport(client: DockerClient, tar: Readable, options: ImportOptions, signal: AbortSignal): Promise<IncomingMessage> {
+export function postImageImport(client: DockerClient, tar: RequestBody, options: ImportOptions, signal: AbortSignal): Promise<IncomingMessage> {
   const query: Record<string, string | readonly string[]> = { fromSrc: '-', repo: options.repo, tag: options.tag };
   if (options.message) query.message = options.message;
   if (options.changes.length) query.changes = options.changes;

@@ -8,16 +8,16 @@
  * the pinned file into the daemon request. Both count bytes as they pass, so
  * memory stays flat whatever the archive's size.
  */
-import { pipeline, type Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { ArchiveHandle } from '../../archive/handle';
 import { ArchiveKind } from '../../archive/meta';
+import type { FileRequestBody } from '../../archive/request-body';
 import type { ArchiveStore, ArchiveWriter } from '../../archive/store';
 import { importedImageId, loadedImage, postImageImport, postImageLoad, type ImportOptions } from '../../docker/archives';
 import type { DockerClient } from '../../docker/client';
 import { type ProgressMessage, ProgressStreamError, readProgressStream } from '../../docker/ndjson';
 import { IncompleteTarError } from '../../docker/tar-end';
 import type { ChunkSource } from '../../streams/chunk-source';
-import { ChunkCoalescer } from '../../streams/coalesce';
 import type { JobResult, TransferJob } from '../../streams/transfer-jobs';
 import { DockqlError } from '../errors';
 
@@ -68,11 +68,11 @@ export async function writeArchive(job: TransferJob, deps: WorkDeps, writer: Arc
 export async function loadArchive(job: TransferJob, deps: WorkDeps, handle: ArchiveHandle): Promise<JobResult> {
   const { name, kind } = handle.info;
   const loaded = new LoadedImages(deps.docker, job);
-  let body: Readable | undefined;
+  let body: FileRequestBody | undefined;
   try {
     if (kind === ArchiveKind.CONTAINER_EXPORT) throw new ArchiveJobError(`"${name}" is a container export (a root filesystem), not an image archive: import it with importImage instead`);
     if (job.signal.aborted) throw new ArchiveJobError('canceled before it started');
-    body = metered(handle.stream(), (n) => job.countBytes(n));
+    body = handle.requestBody((n) => job.countBytes(n));
     const response = await postImageLoad(deps.docker, body, job.signal);
     await readProgressStream(response, (m) => loaded.add(m), { signal: job.signal });
     const ids = await loaded.settled();
@@ -90,11 +90,11 @@ export async function loadArchive(job: TransferJob, deps: WorkDeps, handle: Arch
 /** `docker import` of the pinned file, tagged as `options` say. */
 export async function importArchive(job: TransferJob, deps: WorkDeps, handle: ArchiveHandle, options: ImportOptions): Promise<JobResult> {
   const { name, kind } = handle.info;
-  let body: Readable | undefined;
+  let body: FileRequestBody | undefined;
   try {
     if (kind === ArchiveKind.IMAGES) throw new ArchiveJobError(`"${name}" is an image archive (docker save), not a root filesystem: load it with loadImages instead`);
     if (job.signal.aborted) throw new ArchiveJobError('canceled before it started');
-    body = metered(handle.stream(), (n) => job.countBytes(n));
+    body = handle.requestBody((n) => job.countBytes(n));
     const response = await postImageImport(deps.docker, body, options, job.signal);
     let id: string | undefined;
     await readProgressStream(response, (m) => (id = importedImageId(m) ?? id), { signal: job.signal });
@@ -139,28 +139,6 @@ class LoadedImages {
     await this.chain;
     return [...this.ids];
   }
-}
-
-/**
- * `source` through a byte counter, in pieces of about 1 MiB (fewer write calls
- * and HTTP chunk frames to the daemon, see coalesce.ts); destroying the result
- * destroys `source` (closing the file).
- */
-function metered(source: Readable, onBytes: (total: number) => void): Readable {
-  let total = 0;
-  const coalescer = new ChunkCoalescer();
-  const meter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      total += chunk.length;
-      onBytes(total);
-      callback(null, coalescer.add(chunk));
-    },
-    flush(callback) {
-      callback(null, coalescer.take());
-    },
-  });
-  pipeline(source, meter, () => undefined);
-  return meter;
 }
 
 /**
