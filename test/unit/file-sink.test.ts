@@ -63,6 +63,17 @@ class CountingIo implements SinkIo {
   }
 }
 
+/** Releases held writes one at a time until `done` resolves (each release lets the sink hand over its next slab). */
+async function releaseWritesUntil(io: CountingIo, done: Promise<unknown>): Promise<void> {
+  let finished = false;
+  void done.then(() => (finished = true));
+  for (let i = 0; i < 1000 && !finished; i++) {
+    io.heldWrites.shift()?.();
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await done;
+}
+
 /** Resolves once `cond` holds (file calls complete on the thread pool, not in a fixed number of ticks). */
 async function until(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !cond(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
@@ -125,11 +136,7 @@ describe('FileSink', () => {
     await until(() => io.heldWrites.length === 4);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(io.writes).toBe(4);
-    for (let i = 0; i < 1000 && sink.bytesWritten < expected.length; i++) {
-      io.heldWrites.shift()?.();
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    await piped;
+    await releaseWritesUntil(io, piped);
     await sink.sync();
     expect(readFileSync(file).equals(expected)).toBe(true);
   });
@@ -154,14 +161,7 @@ describe('FileSink', () => {
         await sink.ready();
       }
     }
-    const flushed = sink.flush();
-    let done = false;
-    void flushed.then(() => (done = true));
-    for (let i = 0; i < 1000 && !done; i++) {
-      io.heldWrites.shift()?.();
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    await flushed;
+    await releaseWritesUntil(io, sink.flush());
     await sink.sync();
     expect(readFileSync(file).equals(expected)).toBe(true);
   });
