@@ -14,7 +14,7 @@ import { daemonEndpoint } from './endpoint';
 import { toDockqlError } from './errors';
 import { rawGet, type RawTarget, readErrorBody } from './raw-get';
 import { encodePathSegment } from './refs';
-import { type DaemonRequestObserver, observeRequests } from './request-observer';
+import { type DaemonRequestObserver, type DaemonRequestRecord, observeRequests } from './request-observer';
 import type {
   ContainerInspectDto,
   ContainerSummaryDto,
@@ -54,9 +54,18 @@ export class DockerClient {
     private readonly options: DockerClientOptions = {},
   ) {
     this.docker = new Dockerode(toDockerodeOptions(endpoint));
-    observeRequests(this.docker, (record) => {
-      for (const observer of this.requestObservers) observer(record);
-    });
+    observeRequests(this.docker, (record) => this.report(record));
+  }
+
+  /** Hands one finished daemon request to every observer (docker-modem's calls and the raw downloads alike). */
+  private report(record: DaemonRequestRecord): void {
+    for (const observer of this.requestObservers) {
+      try {
+        observer(record);
+      } catch {
+        // Metrics must never cost a request.
+      }
+    }
   }
 
   /** Calls `observer` after every daemon request this client sends (metrics); returns the function that stops it. */
@@ -218,15 +227,7 @@ export class DockerClient {
     for (const [key, value] of Object.entries(query)) for (const v of typeof value === 'string' ? [value] : value) search.append(key, v);
     const endpoint = daemonEndpoint('GET', path);
     const started = performance.now();
-    const observe = (status: string) => {
-      for (const observer of this.requestObservers) {
-        try {
-          observer({ endpoint, status, seconds: (performance.now() - started) / 1000 });
-        } catch {
-          // Metrics must never cost a request.
-        }
-      }
-    };
+    const observe = (status: string) => this.report({ endpoint, status, seconds: (performance.now() - started) / 1000 });
     const response = await rawGet(target, `/v${version}${path}?${search.toString()}`, signal).catch((err: unknown) => {
       observe('error');
       throw toDockqlError(err, this.options.revealEndpoint ? this.describe() : undefined) ?? err;
